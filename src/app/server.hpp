@@ -1,0 +1,48 @@
+// The running server: one Asio reactor, the trading state on one strand, the database
+// writer thread, and systemd integration (READY, WATCHDOG, STOPPING).
+//
+// Thread rule: construct and run() on the main thread. Everything the reactor runs is on
+// that same thread; the writer thread reports back by posting to the trading strand.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <memory>
+
+#include "irra/config/config.hpp"
+#include "irra/domain/book.hpp"
+#include "irra/store/writer.hpp"
+
+namespace irra::app {
+
+enum class StartMode { configured, active, standby };
+
+class Server {
+ public:
+  Server(config::Config cfg, StartMode start_mode);
+  ~Server();
+
+  // Opens the database (migrations applied), loads the mirror, starts listening, tells
+  // systemd it is ready, and runs until SIGTERM/SIGINT; then stops accepting work, drains
+  // the pending writes and returns the process exit code.
+  int run();
+
+ private:
+  void start_watchdog();
+  void on_signal(int signo);
+
+  config::Config cfg_;
+  StartMode start_mode_;
+  boost::asio::io_context ioc_{1};
+  boost::asio::strand<boost::asio::io_context::executor_type> trading_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer watchdog_;
+  std::chrono::microseconds watchdog_interval_{0};
+  domain::Book book_;
+  std::unique_ptr<store::Writer> writer_;
+  bool stopping_ = false;
+};
+
+}  // namespace irra::app
