@@ -1,0 +1,149 @@
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+
+#include "audit_rows.hpp"
+#include "irra/store/audit.hpp"
+#include "iso_time.hpp"
+
+namespace irra::store {
+
+// The chain head as the writer thread last wrote it; `loaded` false means "read it from
+// the database in the next job" (at start, and after every rollback).
+struct AuditChain::Head {
+  bool loaded = false;
+  detail::ChainHead head;
+};
+
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const auto cont = [&](std::size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && b(1) >= 0xA0) return 0;  // UTF-16 surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
+    if (c == 0xF4 && b(1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+// Valid UTF-8 (bad bytes become U+FFFD) of at most `max_chars` characters. MySQL's strict
+// mode refuses invalid UTF-8 or an over-long value, and a refused row would stop the
+// writer; user agents and the like come from outside, so clean them here.
+std::string clean_text(std::string_view s, std::size_t max_chars) {
+  std::string out;
+  out.reserve(std::min(s.size(), max_chars * 4));
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < s.size() && chars < max_chars; ++chars) {
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+void clean(std::optional<std::string>& v, std::size_t max_chars) {
+  if (v) *v = clean_text(*v, max_chars);
+}
+
+// MySQL's TEXT holds 65,535 bytes; a bigger detail is replaced by a note saying so.
+constexpr std::size_t max_detail_bytes = 60000;
+
+AuditEvent cleaned(AuditEvent e) {
+  if (e.ts.empty()) e.ts = AuditChain::now_ts();  // fixed here, so a retry hashes the same
+  e.ts = clean_text(e.ts, 40);
+  e.type = clean_text(e.type, 64);
+  e.actor = clean_text(e.actor, 128);
+  if (e.type.empty() || e.actor.empty()) {
+    throw std::invalid_argument("an audit event needs a type and an actor");
+  }
+  clean(e.ucc, 32);
+  clean(e.ip, 64);
+  clean(e.user_agent, 512);
+  clean(e.detail, max_detail_bytes);
+  if (e.detail && e.detail->size() > max_detail_bytes) {
+    e.detail = "{\"truncated\":true,\"bytes\":" + std::to_string(e.detail->size()) + "}";
+  }
+  return e;
+}
+
+// Appends after `head` and advances it. nullopt when the event is stored already.
+std::optional<AuditRecord> append_after(soci::session& sql, detail::ChainHead& head,
+                                        const AuditEvent& event) {
+  if (detail::already_stored(sql, event)) return std::nullopt;
+  AuditRecord r;
+  r.seq = head.seq + 1;
+  r.event = event;
+  r.prev_hash = head.hash;
+  r.hash = audit_hash(r.seq, event, head.hash);
+  r.chain_ok = true;
+  detail::insert_audit(sql, r);
+  head.seq = r.seq;
+  head.hash = r.hash;
+  return r;
+}
+
+}  // namespace
+
+AuditChain::AuditChain(Writer& writer) : writer_(writer), head_(std::make_shared<Head>()) {
+  writer_.add_rollback_listener([head = head_] { head->loaded = false; });
+}
+
+std::string AuditChain::now_ts() {
+  return iso_utc_micros(std::chrono::system_clock::now());
+}
+
+bool AuditChain::append(AuditEvent event, WriteCompletion done) {
+  return writer_.submit(
+      [head = head_, event = cleaned(std::move(event))](soci::session& sql) {
+        if (!head->loaded) {
+          head->head = detail::load_head(sql);
+          head->loaded = true;
+        }
+        // Work on a copy: if the insert throws, the cached head is left as it was.
+        detail::ChainHead next = head->head;
+        append_after(sql, next, event);
+        head->head = next;
+      },
+      std::move(done));
+}
+
+bool AuditChain::append(AuditEvent event, const boost::asio::any_io_executor& executor,
+                        WriteCompletion done) {
+  if (!done) return append(std::move(event));
+  return append(std::move(event), [executor, done = std::move(done)](const WriteResult& r) {
+    boost::asio::post(executor, [done, r] { done(r); });
+  });
+}
+
+AuditRecord AuditChain::append_in(soci::session& sql, AuditEvent event) {
+  event = cleaned(std::move(event));
+  detail::ChainHead head = detail::load_head(sql);
+  if (auto r = append_after(sql, head, event)) return *r;
+  for (auto& stored : detail::select_audit(sql, "ts = :p", {event.ts}, "seq", 1000)) {
+    if (stored.event == event) return stored;
+  }
+  throw std::logic_error("audit record vanished while appending");
+}
+
+}  // namespace irra::store
