@@ -36,5 +36,6 @@ void print_help(const std::string& usage, const std::string& summary,
 int run_serve(const Args& args);
 int run_sod_import(const Args& args);
 int run_audit(const Args& args);
+int run_ctl(const Args& args);
 
 }  // namespace irra::app

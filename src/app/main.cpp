@@ -31,6 +31,7 @@ const std::map<std::string, Command>& commands() {
        {irra::app::run_sod_import, "load a start-of-day dump into the database, all or nothing"}},
       {"audit",
        {irra::app::run_audit, "verify the audit trail's hash chain, or export it as evidence"}},
+      {"ctl", {irra::app::run_ctl, "talk to the running server over its admin socket"}},
   };
   return table;
 }

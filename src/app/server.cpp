@@ -43,6 +43,25 @@ int Server::run() {
   wopts.batch_limit = cfg_.database.write_batch_max;
   writer_ = std::make_unique<store::Writer>(url, std::move(sql), wopts);
 
+  // The engine replays today's journal over the start-of-day mirror (on a connection of its
+  // own: the writer owns the first one now), then owns the Book on the trading strand.
+  trading::EngineOptions eopts;
+  eopts.order_rate_limit = cfg_.exchange.order_rate_limit;
+  eopts.risk.market_protection_bps = cfg_.risk.market_protection_bps;
+  engine_ = std::make_unique<trading::Engine>(trading_, book_, *writer_, eopts);
+  {
+    auto replay_sql = store::connect(url);
+    const auto replayed = engine_->load(*replay_sql);
+    spdlog::info(
+        "journal replayed: {} rows ({} reports, {} backup orders, {} unsent orders "
+        "rejected, {} refused)",
+        replayed.rows, replayed.execs, replayed.orders, replayed.unsent_orders_failed,
+        replayed.refused);
+  }
+  if (start_mode_ == StartMode::active) engine_->set_mode("active");
+  admin_ = std::make_unique<trading::AdminSocket>(trading_, *engine_, cfg_.admin.socket);
+  admin_->start();
+
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (!ec) on_signal(signo);
   });
@@ -59,6 +78,7 @@ int Server::run() {
 
   ioc_.run();
 
+  admin_.reset();
   spdlog::info("draining pending database writes");
   const bool drained = writer_->drain_and_stop();
   writer_.reset();
@@ -78,6 +98,12 @@ void Server::on_signal(int signo) {
   // Stop accepting new work: cancel the timers and listeners; pending handlers finish.
   watchdog_.cancel();
   signals_.cancel();
+  // On the trading strand: no new admin connections, the engine's open batch submitted,
+  // order entry refused from now on; the writer drains after the reactor stops.
+  net::post(trading_, [this] {
+    if (admin_) admin_->stop();
+    if (engine_) engine_->stop();
+  });
 }
 
 void Server::start_watchdog() {

@@ -14,6 +14,8 @@
 #include "irra/config/config.hpp"
 #include "irra/domain/book.hpp"
 #include "irra/store/writer.hpp"
+#include "irra/trading/admin_socket.hpp"
+#include "irra/trading/engine.hpp"
 
 namespace irra::app {
 
@@ -42,6 +44,8 @@ class Server {
   std::chrono::microseconds watchdog_interval_{0};
   domain::Book book_;
   std::unique_ptr<store::Writer> writer_;
+  std::unique_ptr<trading::Engine> engine_;  // after writer_: destroyed before it
+  std::unique_ptr<trading::AdminSocket> admin_;
   bool stopping_ = false;
 };
 
