@@ -61,6 +61,8 @@ int Server::run() {
   if (start_mode_ == StartMode::active) engine_->set_mode("active");
   admin_ = std::make_unique<trading::AdminSocket>(trading_, *engine_, cfg_.admin.socket);
   admin_->start();
+  links_ = std::make_unique<ExchangeLinks>(trading_, cfg_.exchange, *engine_, book_);
+  net::post(trading_, [this] { links_->start(); });
 
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (!ec) on_signal(signo);
@@ -79,6 +81,7 @@ int Server::run() {
   ioc_.run();
 
   admin_.reset();
+  links_.reset();
   spdlog::info("draining pending database writes");
   const bool drained = writer_->drain_and_stop();
   writer_.reset();
@@ -102,7 +105,11 @@ void Server::on_signal(int signo) {
   // order entry refused from now on; the writer drains after the reactor stops.
   net::post(trading_, [this] {
     if (admin_) admin_->stop();
-    if (engine_) engine_->stop();
+    // Log out of the exchange first (bounded), so that reports still in flight are applied
+    // and persisted; then the engine submits its open batch and refuses order entry.
+    links_->stop([this] {
+      if (engine_) engine_->stop();
+    });
   });
 }
 

@@ -11,6 +11,7 @@
 #include <boost/asio/strand.hpp>
 #include <memory>
 
+#include "exchange_links.hpp"
 #include "irra/config/config.hpp"
 #include "irra/domain/book.hpp"
 #include "irra/store/writer.hpp"
@@ -46,6 +47,7 @@ class Server {
   std::unique_ptr<store::Writer> writer_;
   std::unique_ptr<trading::Engine> engine_;  // after writer_: destroyed before it
   std::unique_ptr<trading::AdminSocket> admin_;
+  std::unique_ptr<ExchangeLinks> links_;  // destroyed before the engine
   bool stopping_ = false;
 };
 
