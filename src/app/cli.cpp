@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -20,6 +21,11 @@ po::variables_map parse_args(const std::string& command, const Args& args,
     throw UsageError(command + ": " + e.what() + " (see 'irra " + command + " --help')");
   }
   return vm;
+}
+
+bool wants_help(const Args& args) {
+  return std::find(args.begin(), args.end(), "--help") != args.end() ||
+         std::find(args.begin(), args.end(), "-h") != args.end();
 }
 
 void print_help(const std::string& usage, const std::string& summary,

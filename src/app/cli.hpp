@@ -29,6 +29,9 @@ boost::program_options::variables_map parse_args(
     const boost::program_options::options_description& options,
     const boost::program_options::positional_options_description* positional = nullptr);
 
+// True when the arguments ask for the command's help (--help or -h anywhere).
+bool wants_help(const Args& args);
+
 // Prints "Usage: irra CMD ..." and the options.
 void print_help(const std::string& usage, const std::string& summary,
                 const boost::program_options::options_description& options);

@@ -23,8 +23,7 @@ int run_ctl(const Args& args) {
   po::positional_options_description pos;
   pos.add("action", 1);
 
-  const bool help = std::find(args.begin(), args.end(), "--help") != args.end() ||
-                    std::find(args.begin(), args.end(), "-h") != args.end();
+  const bool help = wants_help(args);
   if (help || args.empty()) {
     print_help(
         "irra ctl status|activate|recover|standby [--reason TEXT] [--config FILE]\n"

@@ -20,8 +20,7 @@ int run_serve(const Args& args) {
       "active", po::bool_switch(), "start ACTIVE at once (investors may log in)")(
       "standby", po::bool_switch(),
       "start in STANDBY with automatic activation on (the default)");
-  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
-      std::find(args.begin(), args.end(), "-h") != args.end()) {
+  if (wants_help(args)) {
     print_help("irra serve --config FILE [--active | --standby]",
                "Runs the IRRA server: mirrors the exchange's drop copy, serves the investor\n"
                "site and the admin terminal, and switches to ACTIVE when the main site fails.\n"

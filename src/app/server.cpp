@@ -72,9 +72,7 @@ int Server::run() {
   const auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - started)
                             .count();
-  const char* mode = start_mode_ == StartMode::active    ? "active (forced at start)"
-                     : start_mode_ == StartMode::standby ? "standby"
-                                                         : "standby";
+  const char* mode = start_mode_ == StartMode::active ? "active (forced at start)" : "standby";
   spdlog::info("irra ready in {} ms, mode {}", ready_ms, mode);
   sd_notifyf(0, "READY=1\nSTATUS=ready, mode %s", mode);
 

@@ -21,8 +21,7 @@ int run_sod_import(const Args& args) {
       "config", po::value<std::string>()->required(), "configuration file (JSON)")(
       "dump", po::value<std::string>()->required(),
       "folder with manifest.json and the five CSV files");
-  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
-      std::find(args.begin(), args.end(), "-h") != args.end()) {
+  if (wants_help(args)) {
     print_help("irra sod-import --config FILE --dump DIR",
                "Validates every row of a start-of-day dump (manifest row counts and SHA-256,\n"
                "numbers, references, duplicates) and, only if there is no error, replaces the\n"
