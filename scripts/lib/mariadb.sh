@@ -85,9 +85,11 @@ mariadb_start() {
   _mariadb_root "$dir" <<'SQL' >/dev/null || _mariadb_fail "could not create the irra test databases and user" || return 1
 CREATE DATABASE IF NOT EXISTS irra_test CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 CREATE DATABASE IF NOT EXISTS irra_main_test CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE DATABASE IF NOT EXISTS irra_test_clean CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 CREATE USER IF NOT EXISTS 'irra'@'127.0.0.1' IDENTIFIED BY 'irra';
 GRANT ALL PRIVILEGES ON irra_test.* TO 'irra'@'127.0.0.1';
 GRANT ALL PRIVILEGES ON irra_main_test.* TO 'irra'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON irra_test_clean.* TO 'irra'@'127.0.0.1';
 SQL
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,21 @@ std::vector<domain::Instrument> to_domain(const std::vector<sod::Instrument>& in
 // Drop-copy output beyond this pauses the main-site flow (the reader is behind).
 constexpr std::size_t flow_backlog_limit = 16 << 20;
 
+// 09:15 IST (03:45 UTC) of a "YYYY-MM-DD" trading date: the virtual clock's start.
+fix::utc_timestamp day_open(const std::string& trading_date) {
+  using namespace std::chrono;
+  const auto part = [&](std::size_t at, std::size_t len) {
+    int v = 0;
+    if (trading_date.size() < at + len) return 0;
+    const auto r = std::from_chars(trading_date.data() + at, trading_date.data() + at + len, v);
+    return r.ec == std::errc{} ? v : 0;
+  };
+  const year_month_day date{year{part(0, 4)}, month{static_cast<unsigned>(part(5, 2))},
+                            day{static_cast<unsigned>(part(8, 2))}};
+  const sys_days d = date.ok() ? sys_days{date} : sys_days{};
+  return fix::utc_timestamp{d} + hours{3} + minutes{45};
+}
+
 }  // namespace
 
 exchange::exchange(const sod::Dump& dump, const sim_options& options, journal* j)
@@ -35,6 +51,10 @@ exchange::exchange(const sod::Dump& dump, const sim_options& options, journal* j
       market_(to_domain(dump.instruments), options.seed),
       journal_(j),
       fill_rng_(options.seed + 1),
+      virtual_clock_(options.virtual_clock),
+      day_open_(day_open(dump.manifest.trading_date)),
+      walk_period_(std::chrono::milliseconds(options.walk_ms)),
+      next_walk_(walk_period_),
       flow_(*this, options.flow_rate, options.flow_count, options.seed + 2) {
   for (const auto k : all_session_kinds) {
     const int i = static_cast<int>(k);
@@ -102,6 +122,17 @@ void exchange::on_tick(const session_time& now) {
   for (auto& s : sessions_) s->on_timer(now);
 }
 
+void exchange::advance_clock(std::chrono::nanoseconds since_open, const session_time& now) {
+  if (!virtual_clock_ || since_open <= clock_) return;
+  // Walk steps due by then happen first, each at its own time.
+  while (walk_period_.count() > 0 && next_walk_ <= since_open) {
+    clock_ = next_walk_;
+    next_walk_ += walk_period_;
+    step_prices(now);
+  }
+  clock_ = since_open;
+}
+
 void exchange::step_prices(const session_time& now) {
   changed_.clear();
   market_.step(changed_);
@@ -149,7 +180,7 @@ void exchange::fill_report_fields(const sim_order& o, std::uint32_t n, fix::exec
   r.cum_qty = o.cum_qty;
   r.leaves_qty = o.leaves();
   r.avg_px = o.avg_px();
-  r.transact_time = now.utc;
+  r.transact_time = transact_time(now);
   (void)n;
 }
 

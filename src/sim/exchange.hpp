@@ -5,10 +5,16 @@
 // Every report of an order goes on the drop copy; reports of IRRA's orders (and of
 // main-site orders IRRA cancels) also go on order entry, with the same ExecID.
 //
+// TransactTime comes from the wall clock, or with --virtual-clock from the exchange's
+// own clock: 09:15 IST of the dump's trading date, moved by the main-site flow before
+// each of its reports (and the price walk steps on that clock rather than on a timer),
+// so that a seeded day replays identically whatever the timing.
+//
 // Thread rule: the simulator's single thread (its io_context runs on one thread).
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
@@ -63,6 +69,15 @@ class exchange final : public acceptor_handler {
   // Called by the simulator's timer: the flow, the price walk, session timers.
   void on_tick(const session_time& now);
   void step_prices(const session_time& now);
+
+  // The TransactTime of a report made now: the wall clock, or the virtual clock.
+  fix::utc_timestamp transact_time(const session_time& now) const {
+    return virtual_clock_ ? day_open_ + clock_ : now.utc;
+  }
+  bool virtual_clock() const { return virtual_clock_; }
+  // --virtual-clock: the flow sets the clock to `since_open` (never backwards) before
+  // each report; the price walk steps once per --walk-ms of virtual time passed.
+  void advance_clock(std::chrono::nanoseconds since_open, const session_time& now);
 
   // The order lifecycle, shared by order entry and the main-site flow. Each sends one
   // report (on the drop copy, and on order entry for IRRA's orders or when `to_oe`).
@@ -138,6 +153,13 @@ class exchange final : public acceptor_handler {
   std::vector<std::uint32_t> md_pending_;
   std::vector<std::uint32_t> changed_;
   std::vector<std::uint32_t> crossed_;
+  // --virtual-clock: the day's opening (09:15 IST of the trading date), the time since
+  // then, and the walk's period and next step on that clock (period 0: prices frozen).
+  bool virtual_clock_ = false;
+  fix::utc_timestamp day_open_{};
+  std::chrono::nanoseconds clock_{0};
+  std::chrono::nanoseconds walk_period_{0};
+  std::chrono::nanoseconds next_walk_{0};
   main_site_flow flow_;
 };
 

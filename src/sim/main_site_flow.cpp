@@ -33,8 +33,17 @@ void main_site_flow::start(const fix::session_time& now) {
   emitted_at_epoch_ = emitted_;
 }
 
+std::chrono::nanoseconds main_site_flow::clock() const {
+  if (rate_ == 0) return clock_base_;
+  const std::uint64_t n = emitted_ - clock_base_emitted_;
+  return clock_base_ + std::chrono::seconds(n / rate_) +
+         std::chrono::nanoseconds((n % rate_) * 1'000'000'000 / rate_);
+}
+
 void main_site_flow::reconfigure(std::uint64_t rate, std::uint64_t limit,
                                  const fix::session_time& now) {
+  clock_base_ = clock();
+  clock_base_emitted_ = emitted_;
   rate_ = rate;
   limit_ = limit;
   epoch_ = now.steady;
@@ -70,6 +79,7 @@ void main_site_flow::on_tick(const fix::session_time& now, bool paused) {
 }
 
 void main_site_flow::emit_one(const fix::session_time& now) {
+  if (ex_.virtual_clock()) ex_.advance_clock(clock(), now);
   // Drop orders that reached a final state elsewhere (IRRA cancelled them).
   while (!live_.empty()) {
     const std::size_t i = below(live_.size());

@@ -3,7 +3,12 @@
 // filled, with some cancels and rejects, and a few limit orders left resting far from
 // the market (for IRRA to cancel during a square-off-all). Paced at `rate` reports per
 // second from the first drop-copy Logon, batched per timer tick, optionally stopping
-// after exactly `limit` reports. Thread rule: the simulator's single thread.
+// after exactly `limit` reports. Which reports, in which order, depends only on the seed
+// and the exchange's state (the dump, the prices, IRRA's orders and cancels); the pacing
+// only decides how many go out per tick (but a wall-clock price walk makes the prices,
+// and so the reports, depend on the timing). With --virtual-clock the flow also moves
+// the exchange's clock: report k (from the start, at rate r) is stamped k/r seconds
+// after the day's opening. Thread rule: the simulator's single thread.
 #pragma once
 
 #include <chrono>
@@ -34,6 +39,8 @@ class main_site_flow {
   bool started() const { return started_; }
   bool done() const { return limit_ != 0 && emitted_ >= limit_; }
   std::size_t live_orders() const { return live_.size(); }
+  // Virtual time since the day's opening of the next report: 1/rate s per report.
+  std::chrono::nanoseconds clock() const;
 
  private:
   void emit_one(const fix::session_time& now);
@@ -51,6 +58,9 @@ class main_site_flow {
   std::uint64_t emitted_ = 0;
   std::uint64_t resting_ = 0;
   std::vector<std::uint32_t> live_;  // orders the flow will still fill or cancel
+  // clock(): clock_base_ when clock_base_emitted_ reports were out (moved by reconfigure).
+  std::chrono::nanoseconds clock_base_{0};
+  std::uint64_t clock_base_emitted_ = 0;
 };
 
 }  // namespace irra::sim

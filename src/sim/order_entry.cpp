@@ -168,7 +168,7 @@ void exchange::reject_new_order(const fix::message& m, std::string_view text, in
   r.order_qty = m.get_qty(tag::order_qty).value_or(0);
   r.ord_type = (*m.get(tag::ord_type))[0];
   r.price = m.get_price_paise(tag::price);
-  r.transact_time = now.utc;
+  r.transact_time = transact_time(now);
   r.text = text;
   r.ord_rej_reason = reason;
   send_report(r, nullptr, true, now);

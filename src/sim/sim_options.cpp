@@ -31,6 +31,9 @@ po::options_description describe() {
       "stop the main-site flow after K reports (0 = never)")(
       "journal", po::value<std::string>(), "JSON-lines record of every application message")(
       "walk-ms", po::value<std::string>(), "price random-walk period in ms (0 = prices frozen)")(
+      "virtual-clock",
+      "TransactTime and the price walk follow a clock advanced by each main-site report, so a"
+      " seeded day replays identically")(
       "resend-window", po::value<std::string>(),
       "messages kept per session for ResendRequest (default 4000000)")(
       "log-level", po::value<std::string>(), "trace|debug|info|warn|error");
@@ -100,6 +103,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args) {
     }
   }
   if (const auto v = str("journal")) o.journal = *v;
+  o.virtual_clock = vm.count("virtual-clock") > 0;
   if (const auto v = str("log-level")) {
     if (*v != "trace" && *v != "debug" && *v != "info" && *v != "warn" && *v != "error") {
       return usage("log-level", "'" + *v + "' is not trace|debug|info|warn|error");

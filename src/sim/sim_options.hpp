@@ -24,6 +24,7 @@ struct sim_options {
   std::uint64_t flow_count = 0;                // --flow-count: stop after K reports (0 = never)
   std::filesystem::path journal;               // --journal FILE (empty = none)
   std::uint64_t walk_ms = 200;                 // --walk-ms: price step period (0 = frozen)
+  bool virtual_clock = false;                  // --virtual-clock: replayable day (see docs)
   std::uint64_t resend_window = 4'000'000;     // --resend-window: messages kept per session
   std::string log_level = "info";              // --log-level
 };

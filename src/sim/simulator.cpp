@@ -133,7 +133,8 @@ void simulator::schedule_tick() {
 
 void simulator::on_tick() {
   const auto now = clock_now();
-  if (options_.walk_ms > 0 &&
+  // With --virtual-clock the walk steps on the exchange's clock (exchange::advance_clock).
+  if (options_.walk_ms > 0 && !options_.virtual_clock &&
       now.steady - last_walk_ >= std::chrono::milliseconds(options_.walk_ms)) {
     last_walk_ = now.steady;
     exchange_.step_prices(now);

@@ -16,6 +16,18 @@ TEST_CASE("the contract's command line is accepted with its defaults", "[sim][op
   CHECK(r.options->seed == 7);
   CHECK(r.options->flow_count == 0);
   CHECK(r.options->journal.empty());
+  CHECK_FALSE(r.options->virtual_clock);
+}
+
+TEST_CASE("--virtual-clock is a switch", "[sim][options]") {
+  const auto r = parse_command_line({"--dump", "d", "--virtual-clock", "--flow-count", "10"});
+  REQUIRE(r.options);
+  CHECK(r.options->virtual_clock);
+  CHECK(r.options->flow_count == 10);
+  const auto bad = parse_command_line({"--dump", "d", "--virtual-clock=yes"});
+  CHECK_FALSE(bad.options);
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.message.find("virtual-clock") != std::string::npos);
 }
 
 TEST_CASE("a usage error exits 2 with one line naming the bad flag", "[sim][options]") {
