@@ -39,8 +39,18 @@ void configure_sqlite(soci::session& sql, const DbUrl& url) {
   if (mode != "wal" && mode != "memory") {
     throw std::runtime_error("SQLite refused journal_mode=WAL (got " + mode + ")");
   }
+  // FULL, not NORMAL: in WAL mode NORMAL also survives a kill -9 of the process (the WAL is
+  // in the OS's page cache), but a power cut or kernel crash loses the last transactions,
+  // and with them reports and orders already acknowledged or sent. FULL syncs the WAL at
+  // every commit; with the writer's group commit that is one fsync per batch of reports.
   sql << "PRAGMA synchronous = FULL";
   sql << "PRAGMA foreign_keys = ON";
+  // A statement that writes several rows and may fail half-way (the journal's multi-row
+  // INSERT) keeps a statement journal to undo itself. In a file (Debian's default) that is
+  // a temporary file written for every such statement, which nearly doubled the CPU cost of
+  // a journal row (6.2 instead of 3.5 µs); in memory it is a few pages per statement. IRRA
+  // builds no large temporary tables or sorts, so nothing else here grows with it.
+  sql << "PRAGMA temp_store = MEMORY";
 }
 
 void configure_mysql(soci::session& sql) {

@@ -161,7 +161,9 @@ bool Writer::commit_batch(std::vector<Item>& batch) {
         batch_failures_.fetch_add(1, std::memory_order_relaxed);
         set_error(error);
         // Closing the connection aborts the transaction on both backends, without
-        // waiting on a ROLLBACK that a dead server would never answer.
+        // waiting on a ROLLBACK that a dead server would never answer. Cached statements
+        // go first: SQLite does not close a connection that still has some.
+        cache_.clear();
         session_.reset();
         notify_rollback();
         if (!wait_backoff(delay)) return false;
@@ -178,6 +180,7 @@ Writer::Attempt Writer::try_batch(std::vector<Item>& batch, std::string& error) 
     error = first_line(e.what());
     return Attempt::db_failed;
   }
+  const SessionCache::Bind bind(cache_, *session_);
   for (Item& item : batch) {
     if (item.failed) continue;
     try {
@@ -211,6 +214,7 @@ void Writer::roll_back_quietly() {
   try {
     session_->rollback();
   } catch (const std::exception&) {
+    cache_.clear();
     session_.reset();  // the next attempt reconnects
   }
 }

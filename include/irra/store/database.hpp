@@ -46,9 +46,9 @@ struct BadDbUrl : std::invalid_argument {
 };
 
 // Connects and sets the session options IRRA relies on (SQLite: WAL, synchronous=FULL,
-// foreign keys, busy timeout, parent directory created; MySQL: utf8mb4, strict mode,
-// READ COMMITTED, UTC). Does not touch the schema. Throws std::runtime_error with a
-// one-line reason on failure.
+// foreign keys, temporary storage in memory, busy timeout, parent directory created;
+// MySQL: utf8mb4, strict mode, READ COMMITTED, UTC). Does not touch the schema. Throws
+// std::runtime_error with a one-line reason on failure.
 std::unique_ptr<soci::session> connect(const DbUrl& url);
 
 // connect() and then apply every pending migration (store/migrations.hpp).

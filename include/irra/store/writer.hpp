@@ -21,6 +21,9 @@
 // fails alone: the batch is rolled back and run again without it, and only its
 // completion gets the error. Chosen over a SAVEPOINT per job because it costs nothing
 // on the normal path (a savepoint is two extra round trips per job on MySQL).
+//
+// While a job runs, store::session_cache(sql) finds the writer's SessionCache, where a job
+// may keep prepared statements for the next jobs (store/session_cache.hpp).
 #pragma once
 
 #include <array>
@@ -39,6 +42,7 @@
 #include <vector>
 
 #include "irra/store/database.hpp"
+#include "irra/store/session_cache.hpp"
 
 namespace irra::store {
 
@@ -136,6 +140,9 @@ class Writer {
   const DbUrl url_;
   const WriterOptions options_;
   std::unique_ptr<soci::session> session_;  // writer thread only (after start)
+  // Jobs' prepared statements for session_ (writer thread only); cleared before session_
+  // closes, and declared after it so that it also goes first when the writer does.
+  SessionCache cache_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
