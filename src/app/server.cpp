@@ -4,9 +4,21 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <fmt/format.h>
+
 #include <csignal>
 
+#include <boost/asio/ip/address.hpp>
+
+#include "irra/http/metrics.hpp"
+#include "irra/http/router.hpp"
+#include "irra/http/server.hpp"
+#include "irra/http/static_files.hpp"
+#include "irra/http/tls_context.hpp"
+#include "irra/notify/notifier.hpp"
+#include "irra/store/audit.hpp"
 #include "irra/store/database.hpp"
+#include "irra/web/api.hpp"
 #include "state_loader.hpp"
 
 namespace net = boost::asio;
@@ -38,6 +50,10 @@ int Server::run() {
                loaded.trading_date.empty() ? "-" : loaded.trading_date, loaded.instruments,
                loaded.clients, loaded.positions);
 
+  reference_.load(*sql);
+  spdlog::info("holdings {} rows, funds {} clients", reference_.holding_count(),
+               reference_.funds_count());
+
   store::WriterOptions wopts;
   wopts.capacity = cfg_.database.write_queue_limit;
   wopts.batch_limit = cfg_.database.write_batch_max;
@@ -63,6 +79,8 @@ int Server::run() {
   admin_->start();
   links_ = std::make_unique<ExchangeLinks>(trading_, cfg_.exchange, *engine_, book_);
   net::post(trading_, [this] { links_->start(); });
+  start_web();
+  start_metrics();
 
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (!ec) on_signal(signo);
@@ -78,11 +96,16 @@ int Server::run() {
 
   ioc_.run();
 
+  https_.reset();
+  metrics_.reset();
+  api_.reset();
   admin_.reset();
   links_.reset();
   spdlog::info("draining pending database writes");
   const bool drained = writer_->drain_and_stop();
+  audit_.reset();
   writer_.reset();
+  if (notifier_) notifier_->stop();
   if (!drained) {
     spdlog::error("some writes could not be committed before the stop deadline");
     return 1;
@@ -101,7 +124,12 @@ void Server::on_signal(int signo) {
   signals_.cancel();
   // On the trading strand: no new admin connections, the engine's open batch submitted,
   // order entry refused from now on; the writer drains after the reactor stops.
+  // The web first: no new requests; answers in flight and the live streams end within the
+  // grace period.
+  if (https_) https_->stop(std::chrono::seconds(5));
+  if (metrics_) metrics_->stop(std::chrono::seconds(1));
   net::post(trading_, [this] {
+    if (api_) api_->stop();
     if (admin_) admin_->stop();
     // Log out of the exchange first (bounded), so that reports still in flight are applied
     // and persisted; then the engine submits its open batch and refuses order entry.
@@ -109,6 +137,111 @@ void Server::on_signal(int signo) {
       if (engine_) engine_->stop();
     });
   });
+}
+
+void Server::start_web() {
+  if (cfg_.notify.sink != config::NotifySink::file) {
+    // RabbitMQ publishing (with its outbox) is not built yet: refuse rather than drop messages.
+    throw std::runtime_error("notify.sink: only \"file\" is supported by this version");
+  }
+  notifier_ = notify::make_file_notifier(cfg_.notify.file);
+  spdlog::info("notifications (OTPs) are written to {}", cfg_.notify.file.string());
+  audit_ = std::make_unique<store::AuditChain>(*writer_);
+
+  web::ApiOptions aopts;
+  aopts.auth.otp_ttl = cfg_.risk.otp_ttl;
+  aopts.auth.idle_timeout = cfg_.session.idle_timeout;
+  aopts.auth.absolute_timeout = cfg_.session.absolute_timeout;
+  api_ = std::make_unique<web::Api>(trading_, *engine_, book_, reference_, *writer_, *audit_,
+                                    *notifier_, aopts);
+  auto router = std::make_shared<http::Router>();
+  api_->register_routes(*router);
+  auto files = std::make_shared<http::StaticFiles>(cfg_.http.static_dir);
+  spdlog::info("web UI: {} files from {}", files->file_count(), cfg_.http.static_dir.string());
+  router->set_fallback([files](const http::Request& req, http::Responder res) {
+    res.send(files->serve(req));
+  });
+  net::post(trading_, [this] { api_->start(); });
+
+  http::TlsOptions tls;
+  tls.cert_file = cfg_.http.tls_cert;
+  tls.key_file = cfg_.http.tls_key;
+  tls.self_signed_dir = std::filesystem::path("var/tls");
+  tls.host = cfg_.http.listen.host;
+  if (tls.cert_file.empty()) {
+    spdlog::warn("http.tls_cert not set: using a self-signed certificate from {} (browsers will "
+                 "warn; configure a real certificate in production)",
+                 tls.self_signed_dir.string());
+  }
+  auto ctx = std::make_shared<net::ssl::context>(http::make_tls_context(tls));
+
+  http::ServerOptions hopts;
+  hopts.listen = net::ip::tcp::endpoint(net::ip::make_address(cfg_.http.listen.host),
+                                        cfg_.http.listen.port);
+  hopts.idle_timeout = cfg_.http.idle_timeout;
+  hopts.max_connections = cfg_.http.max_connections;
+  http_metrics_ = std::make_shared<http::HttpMetrics>();
+  https_ = std::make_unique<http::Server>(ioc_, ctx, router, http_metrics_, hopts);
+  https_->start();
+  spdlog::info("investor site listening on https://{} (public URL {})", cfg_.http.listen.to_string(),
+               cfg_.http.public_url);
+}
+
+void Server::start_metrics() {
+  auto router = std::make_shared<http::Router>();
+  router->add_async(http::Verb::get, "/metrics", [this](const http::Request&, http::Responder res) {
+    net::post(trading_, [this, res = std::move(res)]() mutable {
+      auto out = http::Response{http::Status::ok, 11};
+      out.set(boost::beast::http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      out.body() = render_metrics();
+      out.prepare_payload();
+      res.send(std::move(out));
+    });
+  });
+  http::ServerOptions mopts;
+  mopts.listen = net::ip::tcp::endpoint(net::ip::make_address(cfg_.metrics.listen.host),
+                                        cfg_.metrics.listen.port);
+  mopts.max_connections = 64;
+  metrics_ = std::make_unique<http::Server>(ioc_, nullptr, router,
+                                            std::make_shared<http::HttpMetrics>(), mopts);
+  metrics_->start();
+  spdlog::info("metrics on http://{}/metrics", cfg_.metrics.listen.to_string());
+}
+
+std::string Server::render_metrics() const {
+  std::string out;
+  out.reserve(16 * 1024);
+  const auto gauge = [&out](std::string_view name, std::string_view help, auto value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, help, name, name, value);
+  };
+  const auto counter = [&out](std::string_view name, std::string_view help, auto value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
+  };
+  out += "# HELP irra_mode 1 for the service's current mode.\n# TYPE irra_mode gauge\n";
+  for (const char* m : {"standby", "active", "recovery"}) {
+    out += fmt::format("irra_mode{{mode=\"{}\"}} {}\n", m, engine_->mode() == m ? 1 : 0);
+  }
+  const auto es = engine_->stats();
+  counter("irra_feed_reports_applied_total", "Execution reports applied to the mirror.",
+          es.reports_applied);
+  counter("irra_feed_reports_duplicate_total", "Execution reports seen before (same ExecID).",
+          es.reports_duplicate);
+  counter("irra_feed_reports_refused_total", "Execution reports the mirror refused.",
+          es.reports_refused);
+  counter("irra_orders_placed_total", "Backup orders placed.", es.orders_placed);
+  counter("irra_orders_sent_total", "NewOrderSingle messages sent.", es.orders_sent);
+  counter("irra_cancels_sent_total", "OrderCancelRequest messages sent.", es.cancels_sent);
+  gauge("irra_order_send_queue", "Orders waiting for the order-entry session or the rate limit.",
+        es.send_queue);
+  const auto ws = writer_->stats();
+  gauge("irra_db_write_backlog", "Database writes accepted and not yet committed.", ws.backlog);
+  gauge("irra_db_healthy", "1 when the database accepts writes.", writer_->healthy() ? 1 : 0);
+  gauge("irra_web_sessions", "Investor web sessions.", api_ ? api_->session_count() : 0);
+  gauge("irra_web_streams", "Open live-update streams.", api_ ? api_->stream_count() : 0);
+  gauge("irra_outbox_depth", "Notifications queued and not yet written.",
+        notifier_ ? notifier_->backlog() : 0);
+  if (http_metrics_) http_metrics_->render_prometheus(out);
+  return out;
 }
 
 void Server::start_watchdog() {

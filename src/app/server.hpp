@@ -17,6 +17,22 @@
 #include "irra/store/writer.hpp"
 #include "irra/trading/admin_socket.hpp"
 #include "irra/trading/engine.hpp"
+#include "irra/web/reference_data.hpp"
+
+namespace irra::http {
+class Router;
+class Server;
+class HttpMetrics;
+}  // namespace irra::http
+namespace irra::notify {
+class Notifier;
+}
+namespace irra::store {
+class AuditChain;
+}
+namespace irra::web {
+class Api;
+}
 
 namespace irra::app {
 
@@ -35,6 +51,9 @@ class Server {
  private:
   void start_watchdog();
   void on_signal(int signo);
+  void start_web();
+  void start_metrics();
+  std::string render_metrics() const;  // on the trading strand
 
   config::Config cfg_;
   StartMode start_mode_;
@@ -48,6 +67,13 @@ class Server {
   std::unique_ptr<trading::Engine> engine_;  // after writer_: destroyed before it
   std::unique_ptr<trading::AdminSocket> admin_;
   std::unique_ptr<ExchangeLinks> links_;  // destroyed before the engine
+  web::ReferenceData reference_;
+  std::unique_ptr<notify::Notifier> notifier_;
+  std::unique_ptr<store::AuditChain> audit_;
+  std::unique_ptr<web::Api> api_;
+  std::shared_ptr<http::HttpMetrics> http_metrics_;
+  std::unique_ptr<http::Server> https_;    // destroyed before the API its routes call
+  std::unique_ptr<http::Server> metrics_;
   bool stopping_ = false;
 };
 

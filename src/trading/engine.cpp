@@ -304,6 +304,10 @@ void Engine::subscribe(UpdateListener listener) {
   listeners_.push_back(std::move(listener));
 }
 
+void Engine::set_update_filter(std::function<bool(std::string_view ucc)> wanted) {
+  update_filter_ = std::move(wanted);
+}
+
 void Engine::stop() {
   stopped_ = true;
   flush();
@@ -395,7 +399,9 @@ domain::ApplyStatus Engine::on_exec_report(std::string_view session_name, std::u
       row.in_seq = seq;
       row.report = report;
       row.received_at = now();
-      if (!listeners_.empty()) capture_updates(outcome);
+      if (!listeners_.empty() && (!update_filter_ || update_filter_(outcome.order.ucc))) {
+        capture_updates(outcome);
+      }
       add_row(std::move(row));
       break;
     }
@@ -418,10 +424,14 @@ void Engine::capture_updates(const domain::ApplyOutcome& outcome) {
     b.updates.push_back(
         Update{Update::Kind::trade, outcome.trade->ucc, trade_json(*outcome.trade)});
   }
-  if (outcome.position) {
-    if (const auto* p = book_.position(*outcome.position)) {
-      b.updates.push_back(Update{Update::Kind::position, p->key().ucc, position_json(book_, *p)});
-    }
+  // Every report can move the position's pending exit (a new exit order, a cancel, a reject,
+  // an expiry) even without a fill, so the position follows each one.
+  const domain::PositionKey key =
+      outcome.position ? *outcome.position
+                       : domain::PositionKey{outcome.order.ucc, outcome.order.instrument_id,
+                                             outcome.order.product};
+  if (const auto* p = book_.position(key)) {
+    b.updates.push_back(Update{Update::Kind::position, p->key().ucc, position_json(book_, *p)});
   }
 }
 

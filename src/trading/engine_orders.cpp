@@ -200,9 +200,18 @@ void Engine::commit_order_entry(std::shared_ptr<Batch> b, std::vector<std::strin
         if (idem) idem_answers_[*idem] = answer.body.dump();
         if (!listeners_.empty() && !placed.empty()) {
           std::vector<Update> updates;
+          std::vector<domain::PositionKey> keys;
           for (const auto& id : placed) {
             if (const auto* o = book_.order(id)) {
               updates.push_back(Update{Update::Kind::order, o->ucc, order_json(*o)});
+              domain::PositionKey key{o->ucc, o->instrument_id, o->product};
+              if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+            }
+          }
+          // The pending exit quantity moved: the positions follow their orders.
+          for (const auto& key : keys) {
+            if (const auto* p = book_.position(key)) {
+              updates.push_back(Update{Update::Kind::position, key.ucc, position_json(book_, *p)});
             }
           }
           publish(updates);

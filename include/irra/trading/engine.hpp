@@ -160,8 +160,13 @@ class Engine {
   nlohmann::json status() const;
   // The service mode shown by status(); the failover module owns it.
   void set_mode(std::string mode);
+  const std::string& mode() const { return mode_; }
+  domain::Timestamp mode_since() const { return since_; }
 
   void subscribe(UpdateListener listener);
+  // Which clients' updates are wanted (e.g. those with a live web stream); building the REST
+  // objects costs more than applying a report, so others are skipped. Unset: every client.
+  void set_update_filter(std::function<bool(std::string_view ucc)> wanted);
   EngineStats stats() const;
 
   // Submits the current batch now (normally done at the end of the reactor turn).
@@ -250,6 +255,7 @@ class Engine {
   std::map<IdemKey, std::vector<OrderCompletion>> idem_waiting_;  // in flight
 
   std::vector<UpdateListener> listeners_;
+  std::function<bool(std::string_view)> update_filter_;
   std::string mode_ = "standby";
   domain::Timestamp since_ = 0;
   EngineStats stats_;
