@@ -19,7 +19,7 @@ TEST_CASE("the contract's command line is accepted with its defaults", "[sim][op
   CHECK_FALSE(r.options->virtual_clock);
 }
 
-TEST_CASE("--virtual-clock is a switch", "[sim][options]") {
+TEST_CASE("the virtual-clock option is a switch", "[sim][options]") {
   const auto r = parse_command_line({"--dump", "d", "--virtual-clock", "--flow-count", "10"});
   REQUIRE(r.options);
   CHECK(r.options->virtual_clock);
