@@ -210,13 +210,18 @@ void Api::Impl::register_routes(http::Router& router) {
 
 // ------------------------------------------------------------------ public
 
+std::string_view Api::Impl::session_state(std::string_view name) const {
+  const auto& states = engine_.session_states();
+  const auto it = states.find(name);
+  return it == states.end() ? std::string_view("disconnected") : std::string_view(it->second);
+}
+
+// /status and /readyz are polled by every open page and by load balancers: they read the
+// sessions' states only, never engine_.status(), which walks every position.
 http::Response Api::Impl::status() const {
   json exchange = json::object();
-  const auto st = engine_.status();
-  if (const auto it = st.find("exchange"); it != st.end()) {
-    for (const auto& [name, s] : it->items()) {
-      exchange[std::string(public_session_name(name))] = s.value("state", "unknown");
-    }
+  for (const auto& [name, state] : engine_.session_states()) {
+    exchange[std::string(public_session_name(name))] = state;
   }
   return http::json_response(Status::ok, json{{"mode", engine_.mode()},
                                               {"since", domain::format_iso8601(engine_.mode_since())},
@@ -225,15 +230,9 @@ http::Response Api::Impl::status() const {
 }
 
 http::Response Api::Impl::readyz() const {
-  const auto st = engine_.status();
-  const auto state_of = [&](const char* name) -> std::string {
-    const auto ex = st.find("exchange");
-    if (ex == st.end() || !ex->contains(name)) return "disconnected";
-    return (*ex)[name].value("state", "unknown");
-  };
   const bool db = writer_.healthy();
-  const auto dc = state_of("DC");
-  const auto oe = state_of("OE");
+  const auto dc = session_state("DC");
+  const auto oe = session_state("OE");
   const auto backlog = writer_.stats().backlog;
   // Ready = the mirror is current (database writing, drop copy logged on) and, while ACTIVE,
   // orders can reach the exchange.
@@ -260,16 +259,14 @@ void Api::Impl::request_otp(const Request& req, Responder out) {
   if (auto refusal = mode_refusal()) return out.send(std::move(*refusal));
   auto body = http::parse_json_body(req);
   if (!body) return out.send(std::move(*body.error));
-  const auto* login_field = body.value.is_object() ? body.value.find("login") != body.value.end()
-                                                         ? &body.value["login"]
-                                                         : nullptr
-                                                   : nullptr;
-  if (!login_field || !login_field->is_string() || login_field->get_ref<const std::string&>().empty() ||
-      login_field->get_ref<const std::string&>().size() > 64) {
+  const json& b = body.value;
+  const auto field = b.is_object() ? b.find("login") : b.end();
+  if (field == b.end() || !field->is_string() || field->get_ref<const std::string&>().empty() ||
+      field->get_ref<const std::string&>().size() > 64) {
     return out.send(http::error_response(Status::bad_request, "bad_request",
                                          "Give your client code (UCC) or PAN as \"login\"."));
   }
-  const auto login = trim_upper(login_field->get_ref<const std::string&>());
+  const auto login = trim_upper(field->get_ref<const std::string&>());
   const domain::Client* client = book_.client(login);
   if (!client) {
     const auto ucc = reference_.ucc_of_pan(login);

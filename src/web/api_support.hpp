@@ -58,6 +58,7 @@ struct Api::Impl {
   void audit(std::string type, const http::Request& req, std::optional<std::string> ucc,
              nlohmann::json detail);
 
+  std::string_view session_state(std::string_view name) const;  // "disconnected" when unknown
   http::Response status() const;
   http::Response readyz() const;
   void request_otp(const http::Request& req, http::Responder out);

@@ -161,6 +161,10 @@ class Engine {
   // The service mode shown by status(); the failover module owns it.
   void set_mode(std::string mode);
   const std::string& mode() const { return mode_; }
+  // Each FIX session's state by name ("DC" -> "active"); cheap, unlike status().
+  const std::map<std::string, std::string, std::less<>>& session_states() const {
+    return session_status_;
+  }
   domain::Timestamp mode_since() const { return since_; }
 
   void subscribe(UpdateListener listener);
