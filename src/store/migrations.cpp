@@ -173,6 +173,43 @@ const std::vector<Migration>& migration_list() {
                 " PRIMARY KEY (trading_date, scope, idem_key)){table_options}"),
        }},
       // ---- end of migration 2 -------------------------------------------------------------
+      // ---- migration 3: failover modes, the event outbox, reverse-migration runs ----------
+      // mode_transitions: every change of service mode, newest last; a restarted server
+      // comes back in the last row's to_mode. outbox: events written in the same
+      // transaction as the change they describe, deleted once the sink confirmed them
+      // (event_id is what consumers de-duplicate by). reverse_migrations: one row per
+      // completed `irra reverse-migrate` run.
+      {3,
+       "failover modes, event outbox, reverse-migration runs",
+       {
+           stmt("CREATE TABLE IF NOT EXISTS mode_transitions ("
+                " id {autoinc_pk},"
+                " at VARCHAR(40) NOT NULL,"
+                " from_mode VARCHAR(16) NOT NULL,"
+                " to_mode VARCHAR(16) NOT NULL,"
+                " trigger_kind VARCHAR(32) NOT NULL,"
+                " actor VARCHAR(128) NOT NULL,"
+                " reason VARCHAR(512) NOT NULL){table_options}"),
+           stmt("CREATE TABLE IF NOT EXISTS outbox ("
+                " id {autoinc_pk},"
+                " event_id VARCHAR(64) NOT NULL,"
+                " queue VARCHAR(64) NOT NULL,"
+                " body TEXT NOT NULL,"
+                " created_at VARCHAR(40) NOT NULL,"
+                " UNIQUE (event_id)){table_options}"),
+           stmt("CREATE TABLE IF NOT EXISTS reverse_migrations ("
+                " id {autoinc_pk},"
+                " started_at VARCHAR(40) NOT NULL,"
+                " finished_at VARCHAR(40) NOT NULL,"
+                " trading_date VARCHAR(10) NOT NULL,"
+                " target VARCHAR(512) NOT NULL,"
+                " orders BIGINT NOT NULL,"
+                " trades BIGINT NOT NULL,"
+                " orders_written BIGINT NOT NULL,"
+                " trades_written BIGINT NOT NULL,"
+                " summary TEXT NOT NULL){table_options}"),
+       }},
+      // ---- end of migration 3 -------------------------------------------------------------
   };
   return list;
 }
