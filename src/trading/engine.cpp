@@ -161,7 +161,7 @@ ReplayCounts Engine::load(soci::session& sql) {
         (sql.prepare << "SELECT scope, idem_key, response FROM idempotency WHERE trading_date = :d",
          soci::use(date), soci::into(scope), soci::into(key), soci::into(response));
     st.execute();
-    while (st.fetch()) idem_answers_[IdemKey{scope, key}] = response;
+    while (st.fetch()) idem_answers_[IdemKey{scope, key, {}}] = parse_stored_idempotency(response);
   }
 
   // A backup order journaled but never written to the wire (the crash came between the

@@ -70,24 +70,63 @@ std::string Engine::idem_scope(const Actor& actor, const std::string& ucc) {
   return scope;
 }
 
+namespace {
+// What a square-off asked for, as stored with its Idempotency-Key.
+std::string request_text(const SquareOff& what) {
+  const auto& r = what.request;
+  return "square-off " + what.instrument_id + " " + std::string(domain::to_string(what.product)) +
+         " qty=" + (r.qty ? std::to_string(*r.qty) : std::string("all")) + " " +
+         std::string(domain::to_string(r.order_type)) +
+         " price=" + (r.price ? std::to_string(*r.price) : std::string("-"));
+}
+
+OrderAnswer key_reused() {
+  return refusal(Errc::idempotency_key_reused,
+                 "this Idempotency-Key was already used today for a different request; "
+                 "nothing was sent");
+}
+}  // namespace
+
 bool Engine::answer_from_idempotency(const IdemKey& key, OrderCompletion& done) {
   if (const auto it = idem_answers_.find(key); it != idem_answers_.end()) {
-    done(replay_of(it->second));
+    const auto& stored = it->second;
+    if (!stored.request.empty() && stored.request != key.request) {
+      done(key_reused());
+    } else {
+      done(replay_of(stored.response));
+    }
     return true;
   }
   if (const auto it = idem_waiting_.find(key); it != idem_waiting_.end()) {
-    it->second.push_back(std::move(done));
+    if (it->second.request != key.request) {
+      done(key_reused());
+    } else {
+      it->second.waiting.push_back(std::move(done));
+    }
     return true;
   }
-  idem_waiting_.emplace(key, std::vector<OrderCompletion>{});
+  idem_waiting_.emplace(key, IdemWaiting{key.request, {}});
   return false;
+}
+
+std::string Engine::stored_idempotency(const IdemKey& key, const json& body) {
+  return json{{"request", key.request}, {"answer", body}}.dump();
+}
+
+Engine::IdemAnswer Engine::parse_stored_idempotency(const std::string& text) {
+  auto j = json::parse(text, nullptr, false);
+  if (j.is_object() && j.size() == 2 && j.contains("request") && j["request"].is_string() &&
+      j.contains("answer")) {
+    return IdemAnswer{j["request"].get<std::string>(), j["answer"].dump()};
+  }
+  return IdemAnswer{{}, text};  // stored by an older build: the body alone
 }
 
 void Engine::finish(const std::optional<IdemKey>& idem, OrderAnswer answer, OrderCompletion& done) {
   std::vector<OrderCompletion> waiting;
   if (idem) {
     if (const auto it = idem_waiting_.find(*idem); it != idem_waiting_.end()) {
-      waiting = std::move(it->second);
+      waiting = std::move(it->second.waiting);
       idem_waiting_.erase(it);
     }
   }
@@ -185,7 +224,8 @@ void Engine::commit_order_entry(std::shared_ptr<Batch> b, std::vector<std::strin
                                 std::vector<SendItem> sends, std::optional<IdemKey> idem,
                                 OrderAnswer answer, OrderCompletion done) {
   if (idem) {
-    b->idempotency.push_back(detail::IdempotencyRow{idem->scope, idem->key, answer.body.dump(),
+    b->idempotency.push_back(detail::IdempotencyRow{idem->scope, idem->key,
+                                                    stored_idempotency(*idem, answer.body),
                                                     domain::format_iso8601(now())});
   }
   b->on_done.push_back(
@@ -197,7 +237,7 @@ void Engine::commit_order_entry(std::shared_ptr<Batch> b, std::vector<std::strin
           return;
         }
         stats_.orders_placed += placed.size();
-        if (idem) idem_answers_[*idem] = answer.body.dump();
+        if (idem) idem_answers_[*idem] = IdemAnswer{idem->request, answer.body.dump()};
         if (!listeners_.empty() && !placed.empty()) {
           std::vector<Update> updates;
           std::vector<domain::PositionKey> keys;
@@ -239,7 +279,7 @@ void Engine::square_off(const Actor& actor, const std::string& ucc, const Square
                         const std::string& idempotency_key, OrderCompletion done) {
   std::optional<IdemKey> idem;
   if (!idempotency_key.empty()) {
-    idem = IdemKey{idem_scope(actor, ucc), idempotency_key};
+    idem = IdemKey{idem_scope(actor, ucc), idempotency_key, request_text(what)};
     if (answer_from_idempotency(*idem, done)) return;
   }
   flush();  // the journal keeps the order in which the Book changed
@@ -267,7 +307,7 @@ void Engine::square_off_all(const Actor& actor, const std::string& ucc,
                             const std::string& idempotency_key, OrderCompletion done) {
   std::optional<IdemKey> idem;
   if (!idempotency_key.empty()) {
-    idem = IdemKey{idem_scope(actor, ucc), idempotency_key};
+    idem = IdemKey{idem_scope(actor, ucc), idempotency_key, "square-off-all"};
     if (answer_from_idempotency(*idem, done)) return;
   }
   flush();

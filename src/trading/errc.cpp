@@ -24,6 +24,8 @@ std::string_view to_string(Errc e) {
       return "no_reference_price";
     case Errc::unknown_instrument:
       return "unknown_instrument";
+    case Errc::idempotency_key_reused:
+      return "idempotency_key_reused";
     case Errc::not_found:
       return "not_found";
     case Errc::not_cancellable:

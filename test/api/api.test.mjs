@@ -846,6 +846,13 @@ describe('square-off, square-off-all and cancel', () => {
     assertError(theirs, 422, 'no_position', "another client replaying this client's Idempotency-Key");
     assert.ok(!theirs.text.includes(first.json.orders[0].order_id), "another client's answer is not replayed");
 
+    // The same key for a different request is refused, and nothing is sent.
+    const changed = await inv.post('/api/v1/positions/square-off', { ...body, qty: 2 * lot }, { headers: { 'Idempotency-Key': key } });
+    assertError(changed, 422, 'idempotency_key_reused', 'the same key with another quantity');
+    const changedAll = await inv.post('/api/v1/positions/square-off-all', {}, { headers: { 'Idempotency-Key': key } });
+    assertError(changedAll, 422, 'idempotency_key_reused', 'the same key for square-off-all');
+    await assertExchangeGot(before, { orders: 2 }, 'reused key');
+
     // A malformed key is refused before anything happens.
     const bad = await inv.post('/api/v1/positions/square-off', body, { headers: { 'Idempotency-Key': 'k'.repeat(129) } });
     assertError(bad, 400, 'bad_request', 'a 129-character Idempotency-Key');

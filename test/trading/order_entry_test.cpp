@@ -189,6 +189,41 @@ TEST_CASE("an Idempotency-Key replay returns the first answer and sends nothing"
   CHECK(after.replayed);
   CHECK(after.body == answers[0].body);
   CHECK(sender.calls.size() == 2);  // C1's once, C2's once
+
+  // The same key for another request, even after the restart, is refused and sends nothing.
+  const auto reused = await(env, [&](OrderCompletion done) {
+    env.engine().square_off(investor("C1"), "C1", reliance_off(20), "key-1", std::move(done));
+  });
+  CHECK(reused.error == Errc::idempotency_key_reused);
+  CHECK(http_status(reused.error) == 422);
+  const auto all = await(env, [&](OrderCompletion done) {
+    env.engine().square_off_all(investor("C1"), "C1", "key-1", std::move(done));
+  });
+  CHECK(all.error == Errc::idempotency_key_reused);
+  CHECK(sender.calls.size() == 2);
+}
+
+TEST_CASE("an Idempotency-Key in flight refuses a different request at once") {
+  EngineEnv env;
+  RecordingSender sender;
+  env.on_strand([&] { env.engine().set_order_sender(&sender); });
+  std::vector<OrderAnswer> answers(2);
+  int answered = 0;
+  env.on_strand([&] {
+    auto keep = [&](int i) {
+      return [&, i](OrderAnswer a) {
+        answers[i] = std::move(a);
+        ++answered;
+      };
+    };
+    env.engine().square_off(investor("C1"), "C1", reliance_off(10), "key-2", keep(0));
+    env.engine().square_off(investor("C1"), "C1", reliance_off(20), "key-2", keep(1));
+  });
+  env.run_until([&] { return answered == 2; });
+  REQUIRE(answered == 2);
+  CHECK(answers[0].ok());
+  CHECK(answers[1].error == Errc::idempotency_key_reused);
+  CHECK(sender.calls.size() == 1);
 }
 
 TEST_CASE("a writer refusal answers unavailable and leaves no pending order") {

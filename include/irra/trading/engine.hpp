@@ -188,6 +188,8 @@ class Engine {
   struct IdemKey {
     std::string scope;
     std::string key;
+    // What was asked (not part of the key): the same key with another request is refused.
+    std::string request;
     friend bool operator<(const IdemKey& a, const IdemKey& b) {
       return a.scope != b.scope ? a.scope < b.scope : a.key < b.key;
     }
@@ -210,6 +212,9 @@ class Engine {
   static std::string idem_scope(const Actor& actor, const std::string& ucc);
   // True when answered (a stored answer) or parked (the same key is in flight).
   bool answer_from_idempotency(const IdemKey& key, OrderCompletion& done);
+  struct IdemAnswer;
+  static std::string stored_idempotency(const IdemKey& key, const nlohmann::json& body);
+  static IdemAnswer parse_stored_idempotency(const std::string& text);
   // Answers `done` and everyone waiting on the same Idempotency-Key.
   void finish(const std::optional<IdemKey>& idem, OrderAnswer answer, OrderCompletion& done);
   // Adds pending orders for a plan's slices; their journal rows go into `into`.
@@ -255,8 +260,16 @@ class Engine {
   std::uint64_t cl_ord_counter_ = 0;
   std::string cl_ord_prefix_;  // "IR" + yyyymmdd + "-"
 
-  std::map<IdemKey, std::string> idem_answers_;  // committed: the REST body as text
-  std::map<IdemKey, std::vector<OrderCompletion>> idem_waiting_;  // in flight
+  struct IdemAnswer {
+    std::string request;   // "" for keys stored before requests were recorded
+    std::string response;  // the REST body as text
+  };
+  struct IdemWaiting {
+    std::string request;
+    std::vector<OrderCompletion> waiting;
+  };
+  std::map<IdemKey, IdemAnswer> idem_answers_;    // committed
+  std::map<IdemKey, IdemWaiting> idem_waiting_;  // in flight
 
   std::vector<UpdateListener> listeners_;
   std::function<bool(std::string_view)> update_filter_;

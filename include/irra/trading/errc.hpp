@@ -20,6 +20,8 @@ enum class Errc {
   invalid_price,
   no_reference_price,
   unknown_instrument,
+  // 422: an Idempotency-Key already used today for a different request
+  idempotency_key_reused,
   // 404: no such order, or not the caller's (never 403: do not reveal that it exists)
   not_found,
   // 409: the order is final (FILLED, CANCELLED, REJECTED, EXPIRED)
