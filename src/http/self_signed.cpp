@@ -7,10 +7,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -118,7 +120,7 @@ Owned<X509> make_cert(EVP_PKEY* key, const std::string& host) {
 // Writes through a temporary file and a rename, so a crash never leaves half a key.
 template <class Write>
 void write_pem(const fs::path& file, mode_t mode, Write&& write) {
-  const fs::path tmp = file.string() + ".tmp";
+  const fs::path tmp = file.string() + "." + std::to_string(::getpid()) + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) fail("cannot create " + tmp.string());
   ::fchmod(fd, mode);  // the umask must not widen or narrow what we ask for
@@ -146,6 +148,20 @@ SelfSignedFiles ensure_self_signed_certificate(const fs::path& dir, const std::s
   fs::create_directories(dir, ec);
   if (ec) fail("cannot create " + dir.string() + ": " + ec.message());
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+
+  // Two servers started together in one folder must not interleave their key and
+  // certificate: the second waits for the first, then reuses what it made.
+  const fs::path lock_file = dir / "self-signed.lock";
+  const int lock_fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0) fail("cannot create " + lock_file.string());
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }  // closing releases the lock
+  } unlock{lock_fd};
+  while (::flock(lock_fd, LOCK_EX) != 0) {
+    if (errno != EINTR) fail("cannot lock " + lock_file.string());
+  }
+  if (reusable(files.cert_file, files.key_file, host)) return files;
 
   Owned<EVP_PKEY> key(EVP_EC_gen("P-256"));
   if (!key) fail("EC key generation");

@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -126,6 +128,34 @@ TEST_CASE("a self-signed certificate is generated once, with a private key file,
   options.self_signed_dir = tls_dir;
   options.host = "other.example.in";
   CHECK_NOTHROW(make_tls_context(options));
+}
+
+TEST_CASE("servers starting together in one folder make one certificate and share it",
+          "[http][tls]") {
+  TempDir dir("selfsigned-race");
+  const auto tls_dir = dir.path() / "var" / "tls";
+  std::vector<SelfSignedFiles> got(4);
+  std::vector<std::thread> starters;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    starters.emplace_back([&, i] { got[i] = ensure_self_signed_certificate(tls_dir, "127.0.0.1"); });
+  }
+  for (auto& t : starters) t.join();
+  int generated = 0;
+  for (const auto& g : got) generated += g.generated ? 1 : 0;
+  CHECK(generated == 1);
+  // The key on disk belongs to the certificate on disk.
+  std::unique_ptr<FILE, int (*)(FILE*)> cf(fopen(got[0].cert_file.c_str(), "r"), fclose);
+  std::unique_ptr<FILE, int (*)(FILE*)> kf(fopen(got[0].key_file.c_str(), "r"), fclose);
+  std::unique_ptr<X509, void (*)(X509*)> cert(PEM_read_X509(cf.get(), nullptr, nullptr, nullptr),
+                                              X509_free);
+  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(
+      PEM_read_PrivateKey(kf.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  REQUIRE(cert);
+  REQUIRE(key);
+  CHECK(X509_check_private_key(cert.get(), key.get()) == 1);
+  for (const auto& entry : std::filesystem::directory_iterator(tls_dir)) {
+    CHECK(entry.path().extension() != ".tmp");
+  }
 }
 
 TEST_CASE("a configured certificate that does not exist is a configuration error", "[http][tls]") {
