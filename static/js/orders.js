@@ -8,6 +8,7 @@ import { STATUS_WORDS, FINAL_STATUSES } from './messages.js';
 import { confirmAction } from './confirm.js';
 import { request, newIdempotencyKey } from './api.js';
 import * as store from './store.js';
+import { followOrders } from './outcome.js';
 
 const CANCEL_PENDING_MS = 20000; // after this, offer Cancel again if the order is still open
 const cancelling = new Map(); // order_id -> time the cancel was accepted
@@ -122,4 +123,5 @@ async function cancelOrder(o, button) {
   render();
   setTimeout(render, CANCEL_PENDING_MS + 100);
   announce(`Cancel request sent for order ${id}. It shows as Cancelled once the exchange confirms.`, 'success');
+  followOrders([id], { wanted: 'CANCELLED', what: 'The cancel' });
 }

@@ -8,6 +8,7 @@ import { confirmAction, lines } from './confirm.js';
 import { request, newIdempotencyKey, asList } from './api.js';
 import { openTicket } from './ticket.js';
 import * as store from './store.js';
+import { followOrders } from './outcome.js';
 
 export function initPositions() {
   store.on('positions', render);
@@ -137,5 +138,6 @@ async function squareOffAll() {
       '. Positions update as the exchange confirms.',
     'success',
   );
+  followOrders(orders.map((o) => o?.order_id), { what: 'Square off all' });
 }
 

@@ -17,6 +17,7 @@ import { describeError } from './messages.js';
 import { request, newIdempotencyKey, asList } from './api.js';
 import { openModal, closeModal } from './confirm.js';
 import * as store from './store.js';
+import { followOrders } from './outcome.js';
 
 const el = {};
 let current = null; // { key, stage: 'edit'|'confirm', plan, idemKey, busy }
@@ -187,6 +188,7 @@ async function send() {
       `Sent: ${action}${ids.length ? ` (order ${ids.join(', ')})` : ''}. Waiting for the exchange to confirm.`,
       'success',
     );
+    followOrders(ids, { what: 'The square-off' });
   } catch (err) {
     if (!current || current.key !== key) return;
     current.busy = false;

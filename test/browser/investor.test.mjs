@@ -104,7 +104,13 @@ async function squareOff(page, kind, p, q, limitPrice = null, shots = false) {
   if (shots) await screenshot(page, kind, 'ticket-confirm');
   await dialog.getByRole('button', { name: `Confirm ${exitSide(p)} ${fmtQty(q)}` }).click();
   await dialog.waitFor({ state: 'hidden', timeout: 15000 });
-  await page.locator('#status-text').getByText(`Sent: ${action}`).waitFor();
+  // "Sent: …" until the exchange answers; a fast fill may replace it with "Done: …" at once.
+  await page.locator('#status-text').getByText(new RegExp(`^(Sent|Done): ${escapeRe(action)}`)).waitFor();
+  return action;
+}
+
+function escapeRe(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function tickAlignedAway(p) {
@@ -161,7 +167,7 @@ async function investorJourney(kind) {
     await page.evaluate(() => {
       window.__irraNoReload = 'same page';
     });
-    await squareOff(page, kind, target, partial, null, true);
+    const action = await squareOff(page, kind, target, partial, null, true);
 
     // The fill arrives live: the card's net quantity changes without a reload.
     const expected = target.net_qty + (exitSide(target) === 'SELL' ? -partial : partial);
@@ -174,6 +180,8 @@ async function investorJourney(kind) {
       { timeout: LIVE_TIMEOUT },
     );
     assert.equal(await page.evaluate(() => window.__irraNoReload), 'same page', 'the page was not reloaded');
+    // The status bar no longer says "waiting": it says the square-off is done.
+    await page.locator('#status-text').getByText(`Done: ${action} filled.`).waitFor({ timeout: LIVE_TIMEOUT });
     await screenshot(page, kind, 'after-fill');
 
     // Make sure a pending order exists (a limit square-off away from the market), unless
@@ -217,6 +225,7 @@ async function investorJourney(kind) {
         .locator(`#orders-body > tr[data-key="${pendingOrder.order_id}"] .badge`)
         .getByText('Cancelled')
         .waitFor({ timeout: LIVE_TIMEOUT });
+      await page.locator('#status-text').getByText(/^Done: .* cancelled\.$/).waitFor({ timeout: LIVE_TIMEOUT });
       await screenshot(page, kind, 'cancelled');
     } else {
       test.diagnostic?.('no pending order to cancel');
