@@ -12,6 +12,7 @@
 #include "irra/http/cookies.hpp"
 #include "irra/http/json_body.hpp"
 #include "irra/notify/notifier.hpp"
+#include "irra/trading/json_text.hpp"
 #include "irra/store/audit.hpp"
 #include "irra/store/writer.hpp"
 #include "irra/trading/engine.hpp"
@@ -171,15 +172,15 @@ void Api::Impl::register_routes(http::Router& router) {
 
   investor(router, Verb::get, "/api/v1/positions", false,
            [this](const Request&, Responder out, const WebSession& s, std::string_view) {
-             out.send(list_response(engine_.positions(s.ucc)));
+             out.send(positions_response(s.ucc));
            });
   investor(router, Verb::get, "/api/v1/orders", false,
            [this](const Request&, Responder out, const WebSession& s, std::string_view) {
-             out.send(list_response(engine_.orders(s.ucc)));
+             out.send(orders_response(s.ucc));
            });
   investor(router, Verb::get, "/api/v1/trades", false,
            [this](const Request&, Responder out, const WebSession& s, std::string_view) {
-             out.send(list_response(engine_.trades(s.ucc)));
+             out.send(trades_response(s.ucc));
            });
   investor(router, Verb::get, "/api/v1/holdings", false,
            [this](const Request&, Responder out, const WebSession& s, std::string_view) {
@@ -400,21 +401,44 @@ json Api::Impl::session_json(const WebSession& s) const {
 
 // ------------------------------------------------------------------ books
 
-http::Response Api::Impl::list_response(const std::vector<json>& items) {
+namespace {
+
+// A JSON array written by `append(body, item)` for each item, straight into the response
+// body (trading/json_text.hpp: no JSON tree, prices from integer paise).
+template <class Items, class Append>
+http::Response text_list_response(const Items& items, std::size_t item_size, Append&& append) {
   http::Response res{Status::ok, 11};
   res.set(boost::beast::http::field::content_type, "application/json");
   res.set(boost::beast::http::field::cache_control, "no-store");
-  // Serialised straight into the body: no intermediate json array.
   std::string& body = res.body();
-  body.reserve(64 + items.size() * 400);
+  body.reserve(2 + items.size() * item_size);
   body += '[';
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) body += ',';
-    body += items[i].dump(-1, ' ', false, json::error_handler_t::replace);
+  bool first = true;
+  for (const auto* item : items) {
+    if (!first) body += ',';
+    first = false;
+    append(body, *item);
   }
   body += ']';
   res.prepare_payload();
   return res;
+}
+
+}  // namespace
+
+http::Response Api::Impl::positions_response(const std::string& ucc) const {
+  return text_list_response(book_.positions_of(ucc), 400,
+                            [this](std::string& out, const domain::Position& p) {
+                              trading::append_position_json(out, book_, p);
+                            });
+}
+
+http::Response Api::Impl::orders_response(const std::string& ucc) const {
+  return text_list_response(book_.orders_of(ucc), 360, trading::append_order_json);
+}
+
+http::Response Api::Impl::trades_response(const std::string& ucc) const {
+  return text_list_response(book_.trades_of(ucc), 180, trading::append_trade_json);
 }
 
 json Api::Impl::holdings_json(const std::string& ucc) const {

@@ -66,7 +66,9 @@ struct Api::Impl {
   void logout(const http::Request& req, http::Responder out);
   nlohmann::json session_json(const WebSession& s) const;
 
-  static http::Response list_response(const std::vector<nlohmann::json>& items);
+  http::Response positions_response(const std::string& ucc) const;
+  http::Response orders_response(const std::string& ucc) const;
+  http::Response trades_response(const std::string& ucc) const;
   nlohmann::json holdings_json(const std::string& ucc) const;
   nlohmann::json funds_json(const std::string& ucc) const;
 
