@@ -29,10 +29,18 @@ int run_ctl(const Args& args) {
         "irra ctl status|activate|recover|standby [--reason TEXT] [--config FILE]\n"
         "       irra ctl positions|orders|trades [--ucc UCC] [--config FILE]",
         "Talks to the running server over its admin socket (admin.socket).\n"
-        "status: mode, since, exchange sessions and counts, as one JSON object.\n"
+        "status: mode, since, exchange sessions, counts and the failover probe's view\n"
+        "(\"failover\": main site up/down, each probe target's last result), as one JSON\n"
+        "object.\n"
         "positions|orders|trades: the mirror for reconciliation, one JSON object per\n"
         "line with the REST API's fields plus ucc (flat positions omitted).\n"
-        "activate|recover|standby: not available in this build yet (exit 1).",
+        "activate|recover|standby: force a mode change, recorded and audited with the\n"
+        "reason before it takes effect; prints {\"ok\", \"mode\", \"since\", ...}.\n"
+        "  activate  STANDBY or RECOVERY -> ACTIVE (investors may log in and square off)\n"
+        "  recover   ACTIVE -> RECOVERY (new square-offs stop; pending orders tracked)\n"
+        "  standby   RECOVERY -> STANDBY (from ACTIVE: go through recover first)\n"
+        "A refused change prints {\"ok\": false, \"error\": \"invalid_transition\" or\n"
+        "\"already_in_mode\", ...} and exits 1. See docs/operations.md.",
         opts);
     if (help) return exit_ok;
     throw UsageError(

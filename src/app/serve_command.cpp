@@ -19,11 +19,14 @@ int run_serve(const Args& args) {
       "configuration file (JSON); built-in defaults when omitted")(
       "active", po::bool_switch(), "start ACTIVE at once (investors may log in)")(
       "standby", po::bool_switch(),
-      "start in STANDBY with automatic activation on (the default)");
+      "start in STANDBY with automatic activation on (even if failover.auto_activate is "
+      "false)");
   if (wants_help(args)) {
     print_help("irra serve --config FILE [--active | --standby]",
                "Runs the IRRA server: mirrors the exchange's drop copy, serves the investor\n"
                "site and the admin terminal, and switches to ACTIVE when the main site fails.\n"
+               "Without --active or --standby it starts in the last recorded mode (STANDBY on\n"
+               "a fresh database); a flag that changes the mode is recorded and audited.\n"
                "Stops cleanly on SIGTERM or SIGINT after draining pending database writes.",
                opts);
     return exit_ok;

@@ -28,11 +28,12 @@ AdminReply error(std::string code, std::string message) {
 }  // namespace
 
 AdminSession::AdminSession(net::local::stream_protocol::socket socket, Engine& engine,
-                           ModeHandler mode_handler)
+                           ModeHandler mode_handler, StatusExtension status_extension)
     : socket_(std::move(socket)),
       deadline_(socket_.get_executor()),
       engine_(engine),
-      mode_handler_(std::move(mode_handler)) {}
+      mode_handler_(std::move(mode_handler)),
+      status_extension_(std::move(status_extension)) {}
 
 void AdminSession::start() {
   arm_deadline();
@@ -66,7 +67,9 @@ void AdminSession::dispatch(const std::string& line) {
   }
   const auto cmd = req["cmd"].get<std::string>();
   if (cmd == "status") {
-    out_ = json{{"item", engine_.status()}}.dump() + "\n";
+    json status = engine_.status();
+    if (status_extension_) status_extension_(status);
+    out_ = json{{"item", std::move(status)}}.dump() + "\n";
     return finish(AdminReply{});
   }
   if (cmd == "positions" || cmd == "orders" || cmd == "trades") {
@@ -86,9 +89,12 @@ void AdminSession::dispatch(const std::string& line) {
       return finish(error("not_supported",
                           "mode changes are not available yet (the failover module owns them)"));
     }
-    const AdminReply r = mode_handler_(cmd, reason);
-    if (r.ok && !r.item.is_null()) out_ = json{{"item", r.item}}.dump() + "\n";
-    return finish(r);
+    // Answered once the change is durable (or refused); the item also comes with a refusal,
+    // so that `irra ctl` prints the mode it stayed in.
+    return mode_handler_(cmd, reason, [self = shared_from_this()](const AdminReply& r) {
+      if (!r.item.is_null()) self->out_ = json{{"item", r.item}}.dump() + "\n";
+      self->finish(r);
+    });
   }
   finish(error("unknown_command", "unknown command '" + cmd + "'"));
 }

@@ -15,7 +15,7 @@ namespace irra::trading {
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
  public:
   AdminSession(boost::asio::local::stream_protocol::socket socket, Engine& engine,
-               ModeHandler mode_handler);
+               ModeHandler mode_handler, StatusExtension status_extension = {});
   void start();
 
  private:
@@ -30,6 +30,7 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   boost::asio::steady_timer deadline_;
   Engine& engine_;
   ModeHandler mode_handler_;
+  StatusExtension status_extension_;
   std::string in_;
   std::string out_;
   ListKind kind_ = ListKind::positions;

@@ -116,4 +116,9 @@ void Engine::set_mode(std::string mode) {
   since_ = now();
 }
 
+void Engine::set_mode(std::string mode, domain::Timestamp since) {
+  mode_ = std::move(mode);
+  since_ = since;
+}
+
 }  // namespace irra::trading

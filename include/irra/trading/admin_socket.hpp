@@ -5,9 +5,12 @@
 //            | {"cmd": "activate"|"recover"|"standby", "reason"?: TEXT}
 //   reply    zero or more {"item": {...}} lines, then {"ok": true}
 //            or {"ok": false, "error": CODE, "message": TEXT}.
-// activate/recover/standby answer {"ok": false, "error": "not_supported"} until the failover
-// module takes them over. The socket file is created owner-only (0600); a stale file left
-// by a crashed server is replaced, a live server's socket is not.
+// activate/recover/standby are answered by the mode handler (the failover module), once
+// the transition is durable, with one item {"ok", "mode", "since", ...} also on a refusal;
+// without a handler they answer {"ok": false, "error": "not_supported"}. A status
+// extension (set by the server) adds fields to the status item, e.g. the probe's view.
+// The socket file is created owner-only (0600); a stale file left by a crashed server is
+// replaced, a live server's socket is not.
 //
 // Thread rule: every handler runs on the engine's strand (the sockets use it as their
 // executor), so sessions call the Engine directly. start() and stop() run on that strand
@@ -35,8 +38,13 @@ struct AdminReply {
   nlohmann::json item;  // null: none
 };
 
-// A mode command (activate/recover/standby with its reason) for the failover module.
-using ModeHandler = std::function<AdminReply(const std::string& cmd, const std::string& reason)>;
+// A mode command (activate/recover/standby with its reason) for the failover module, which
+// answers through `done` (on the strand) once the change is durable or refused.
+using ModeDone = std::function<void(const AdminReply&)>;
+using ModeHandler =
+    std::function<void(const std::string& cmd, const std::string& reason, ModeDone done)>;
+// Adds to the status item (on the strand).
+using StatusExtension = std::function<void(nlohmann::json& status)>;
 
 class AdminSocket {
  public:
@@ -53,6 +61,7 @@ class AdminSocket {
 
   // Until set, activate/recover/standby answer not_supported.
   void set_mode_handler(ModeHandler handler) { mode_handler_ = std::move(handler); }
+  void set_status_extension(StatusExtension extension) { status_extension_ = std::move(extension); }
 
   const std::filesystem::path& path() const { return path_; }
 
@@ -65,6 +74,7 @@ class AdminSocket {
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::steady_timer backoff_;  // after an accept error (e.g. out of descriptors)
   ModeHandler mode_handler_;
+  StatusExtension status_extension_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool bound_ = false;
 };
