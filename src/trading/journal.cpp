@@ -113,6 +113,7 @@ void write_batch(soci::session& sql, const Batch& batch) {
   insert_journal_rows(sql, batch.trading_date, batch.rows);
   write_sessions(sql, backend, batch);
   write_idempotency(sql, backend, batch);
+  notify::insert_events(sql, batch.events);  // insert-or-ignore by event_id
 }
 
 void read_journal(soci::session& sql, const std::string& trading_date,

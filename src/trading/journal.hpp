@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "irra/domain/exec_report.hpp"
+#include "irra/notify/outbox.hpp"
 #include "irra/store/database.hpp"
 #include "irra/trading/engine.hpp"
 
@@ -76,11 +77,14 @@ struct Batch {
   std::vector<OutboundRow> outbound;
   std::vector<IdempotencyRow> idempotency;
   std::vector<Update> updates;                               // published after the commit
+  // Outbox rows for IRRA's own orders and their trades (Engine::enable_events), inserted by
+  // the same job as the journal rows that describe them.
+  std::vector<notify::OutboxEvent> events;
   std::vector<std::function<void(bool committed)>> on_done;  // run after the commit (or not)
 
   bool empty() const {
     return rows.empty() && reset_sessions.empty() && sessions.empty() && outbound.empty() &&
-           idempotency.empty() && on_done.empty();
+           idempotency.empty() && events.empty() && on_done.empty();
   }
 };
 

@@ -1,6 +1,8 @@
 // Where messages to investors and downstream systems go (contract section 6): OTP and
 // activation notifications on "irra.notifications", order and trade events on "irra.orders"
 // and "irra.trades". Every message carries a unique "event_id" so consumers de-duplicate.
+// The server uses the outbox notifier (make_outbox_notifier): a message is a row of the
+// database outbox first (outbox.hpp), and the relay (relay.hpp) delivers it to the sink.
 //
 // Thread rule: publish() and backlog() may be called from any thread; publish() never blocks
 // on I/O (it holds a mutex only to push onto a bounded queue). stop() may be called from any
@@ -16,7 +18,13 @@
 #include <string>
 #include <string_view>
 
+namespace irra::store {
+class Writer;
+}
+
 namespace irra::notify {
+
+class Relay;
 
 class Notifier {
  public:
@@ -44,5 +52,15 @@ std::string new_event_id();
 // opened, std::invalid_argument when capacity is 0.
 std::unique_ptr<Notifier> make_file_notifier(std::filesystem::path file,
                                              std::size_t capacity = 1'000'000);
+
+// The outbox notifier: publish() builds the event (outbox.hpp make_event: its event_id is
+// fixed before the job exists, so a re-run batch inserts it once) and submits a writer job
+// that inserts it into the outbox; after the commit it wakes `relay` (may be null: the
+// relay's fallback poll finds it). False when the message is invalid, the notifier is
+// stopped, or the writer refuses (full or stopping). stop() only refuses further messages:
+// what is accepted is the writer's and the relay's. backlog() counts messages not yet
+// committed plus the outbox rows the relay has not had confirmed. `writer` and `relay` must
+// outlive the notifier's accepted jobs (the server drains the writer first).
+std::unique_ptr<Notifier> make_outbox_notifier(store::Writer& writer, Relay* relay);
 
 }  // namespace irra::notify
