@@ -32,6 +32,9 @@ const std::map<std::string, Command>& commands() {
       {"audit",
        {irra::app::run_audit, "verify the audit trail's hash chain, or export it as evidence"}},
       {"ctl", {irra::app::run_ctl, "talk to the running server over its admin socket"}},
+      {"reverse-migrate",
+       {irra::app::run_reverse_migrate,
+        "hand the orders and trades done while ACTIVE over to the main system"}},
   };
   return table;
 }
@@ -41,9 +44,10 @@ void print_usage(std::ostream& out) {
          "IRRA keeps investors able to square off positions and cancel orders while the\n"
          "broker's main trading site is down.\n\nCommands:\n";
   for (const auto& [name, cmd] : commands()) {
-    out << "  " << name << std::string(14 - name.size(), ' ') << cmd.summary << "\n";
+    out << "  " << name << std::string(name.size() < 18 ? 18 - name.size() : 1, ' ')
+        << cmd.summary << "\n";
   }
-  out << "\nOptions:\n  --help        show this help\n  --version     show the version\n\n"
+  out << "\nOptions:\n  --help            show this help\n  --version         show the version\n\n"
          "Run 'irra COMMAND --help' for a command's options.\n"
          "Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.\n";
 }

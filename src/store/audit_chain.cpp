@@ -4,19 +4,14 @@
 #include <chrono>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "audit_rows.hpp"
 #include "irra/store/audit.hpp"
+#include "irra/store/database.hpp"
 #include "iso_time.hpp"
 
 namespace irra::store {
-
-// The chain head as the writer thread last wrote it; `loaded` false means "read it from
-// the database in the next job" (at start, and after every rollback).
-struct AuditChain::Head {
-  bool loaded = false;
-  detail::ChainHead head;
-};
 
 namespace {
 
@@ -105,9 +100,7 @@ std::optional<AuditRecord> append_after(soci::session& sql, detail::ChainHead& h
 
 }  // namespace
 
-AuditChain::AuditChain(Writer& writer) : writer_(writer), head_(std::make_shared<Head>()) {
-  writer_.add_rollback_listener([head = head_] { head->loaded = false; });
-}
+AuditChain::AuditChain(Writer& writer) : writer_(writer) {}
 
 std::string AuditChain::now_ts() {
   return iso_utc_micros(std::chrono::system_clock::now());
@@ -115,15 +108,14 @@ std::string AuditChain::now_ts() {
 
 bool AuditChain::append(AuditEvent event, WriteCompletion done) {
   return writer_.submit(
-      [head = head_, event = cleaned(std::move(event))](soci::session& sql) {
-        if (!head->loaded) {
-          head->head = detail::load_head(sql);
-          head->loaded = true;
-        }
-        // Work on a copy: if the insert throws, the cached head is left as it was.
-        detail::ChainHead next = head->head;
-        append_after(sql, next, event);
-        head->head = next;
+      [event = cleaned(std::move(event))](soci::session& sql) {
+        // The head is read in every job rather than cached on the writer thread: a tool
+        // beside the server (append_committed) may have appended since the last job, and a
+        // stale cached head would make every later batch fail on the taken seq once. One
+        // indexed read per record; the writer's own uncommitted records of this batch are
+        // visible to it.
+        detail::ChainHead head = detail::load_head(sql);
+        append_after(sql, head, event);
       },
       std::move(done));
 }
@@ -144,6 +136,47 @@ AuditRecord AuditChain::append_in(soci::session& sql, AuditEvent event) {
     if (stored.event == event) return stored;
   }
   throw std::logic_error("audit record vanished while appending");
+}
+
+AuditRecord AuditChain::append_committed(soci::session& sql, AuditEvent event,
+                                         const std::function<void(soci::session&)>& with,
+                                         int attempts) {
+  event = cleaned(std::move(event));  // ts fixed once: every attempt stores the same record
+  const bool sqlite = backend_of(sql) == Backend::sqlite3;
+  auto delay = std::chrono::milliseconds(10);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      if (sqlite) {
+        sql << "BEGIN IMMEDIATE";
+      } else {
+        sql.begin();
+      }
+      try {
+        if (with) with(sql);
+        AuditRecord r = append_in(sql, event);
+        if (sqlite) {
+          sql << "COMMIT";
+        } else {
+          sql.commit();
+        }
+        return r;
+      } catch (...) {
+        try {
+          if (sqlite) {
+            sql << "ROLLBACK";
+          } else {
+            sql.rollback();
+          }
+        } catch (const std::exception&) {  // the original error says more
+        }
+        throw;
+      }
+    } catch (const soci::soci_error&) {
+      if (attempt >= attempts) throw;
+      std::this_thread::sleep_for(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(500));
+    }
+  }
 }
 
 }  // namespace irra::store

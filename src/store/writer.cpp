@@ -175,7 +175,15 @@ bool Writer::commit_batch(std::vector<Item>& batch) {
 
 Writer::Attempt Writer::try_batch(std::vector<Item>& batch, std::string& error) {
   try {
-    session_->begin();
+    // SQLite: take the write lock at once. A deferred transaction whose first job reads
+    // (an audit append reads the chain head) fails with SQLITE_BUSY_SNAPSHOT when another
+    // connection (a tool beside the server) commits before its first write; with the lock
+    // taken first, the other connection waits out its busy timeout instead.
+    if (url_.backend == Backend::sqlite3) {
+      *session_ << "BEGIN IMMEDIATE";
+    } else {
+      session_->begin();
+    }
   } catch (const std::exception& e) {
     error = first_line(e.what());
     return Attempt::db_failed;

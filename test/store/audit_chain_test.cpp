@@ -1,7 +1,10 @@
 #include <soci/soci.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <future>
+#include <thread>
+#include <vector>
 
 #include "irra/store/audit.hpp"
 #include "test_db.hpp"
@@ -244,5 +247,107 @@ TEST_CASE("outside text is cut to the column sizes as valid UTF-8 before it is s
   REQUIRE(page.records.size() == 1);
   CHECK(page.records[0].event == r.event);
   CHECK(page.records[0].chain_ok);
+  CHECK(audit::verify(*sql).ok);
+}
+
+namespace {
+
+// Appends through the writer and waits for the commit.
+void append_committed_by(AuditChain& chain, const AuditEvent& e) {
+  std::promise<irra::store::WriteResult> p;
+  auto f = p.get_future();
+  REQUIRE(chain.append(e, [&p](const irra::store::WriteResult& r) { p.set_value(r); }));
+  REQUIRE(f.get().ok);
+}
+
+}  // namespace
+
+TEST_CASE("a tool appending beside a running writer is followed without a failed batch") {
+  TestDb db;
+  Writer writer(db.url(), db.open());
+  AuditChain chain(writer);
+  append_committed_by(chain, event(0));
+  {
+    auto sql = db.open();
+    const auto r = AuditChain::append_committed(*sql, event(1));
+    CHECK(r.seq == 2);
+  }
+  // The writer must not insert after a head it remembers (seq 1): that would fail the
+  // batch on the taken seq, drop the connection and report the database unhealthy.
+  append_committed_by(chain, event(2));
+  CHECK(writer.stats().batch_failures == 0);
+  CHECK(writer.healthy());
+  REQUIRE(writer.drain_and_stop());
+  auto sql = db.open();
+  const auto v = audit::verify(*sql);
+  CHECK(v.ok);
+  CHECK(v.records == 3);
+}
+
+TEST_CASE("the writer and tools appending at the same time make one unbroken chain") {
+  TestDb db;
+  WriterOptions opt;
+  opt.backoff_initial = 5ms;
+  Writer writer(db.url(), db.open(), opt);
+  AuditChain chain(writer);
+  constexpr int by_writer = 150;
+  constexpr int tools = 2;
+  constexpr int per_tool = 25;
+  std::atomic<int> writer_ok{0};
+  std::atomic<int> refused{0};
+  std::thread producer([&] {  // no Catch assertions off the test's thread
+    for (int i = 0; i < by_writer; ++i) {
+      const bool queued = chain.append(event(i), [&](const irra::store::WriteResult& r) {
+        if (r.ok) ++writer_ok;
+      });
+      if (!queued) ++refused;
+      if (i % 10 == 0) std::this_thread::sleep_for(1ms);
+    }
+  });
+  std::vector<std::future<int>> done;
+  for (int t = 0; t < tools; ++t) {
+    done.push_back(std::async(std::launch::async, [&db, t] {
+      auto sql = db.open();
+      int n = 0;
+      for (int i = 0; i < per_tool; ++i) {
+        AuditEvent e = event(1000 + 100 * t + i);
+        e.actor = "system:tool" + std::to_string(t);
+        // A tool transaction (with nothing of its own to write), retried on conflicts.
+        const auto r = AuditChain::append_committed(
+            *sql, e, [](soci::session&) {}, 50);
+        n += r.seq > 0 ? 1 : 0;
+      }
+      return n;
+    }));
+  }
+  producer.join();
+  int by_tools = 0;
+  for (auto& f : done) by_tools += f.get();
+  REQUIRE(writer.drain_and_stop());
+  CHECK(refused == 0);
+  CHECK(writer_ok == by_writer);
+  CHECK(by_tools == tools * per_tool);
+  auto sql = db.open();
+  const auto v = audit::verify(*sql);
+  CHECK(v.ok);
+  CHECK(v.records == by_writer + tools * per_tool);
+  CHECK(TestDb::count(*sql, "audit_log") == by_writer + tools * per_tool);
+}
+
+TEST_CASE("append_committed runs the tool's writes and the record in one transaction") {
+  TestDb db;
+  auto sql = db.open();
+  TestDb::create_kv_table(*sql);
+  // The tool's write fails: neither it nor the audit record stays.
+  CHECK_THROWS(AuditChain::append_committed(*sql, event(1), [](soci::session& s) {
+    s << "INSERT INTO kv (k, v) VALUES (1, 'a')";
+    throw std::runtime_error("tool failed");
+  }));
+  CHECK(TestDb::count(*sql, "kv") == 0);
+  CHECK(TestDb::count(*sql, "audit_log") == 0);
+  const auto r = AuditChain::append_committed(
+      *sql, event(2), [](soci::session& s) { s << "INSERT INTO kv (k, v) VALUES (2, 'b')"; });
+  CHECK(r.seq == 1);
+  CHECK(TestDb::count(*sql, "kv") == 1);
   CHECK(audit::verify(*sql).ok);
 }

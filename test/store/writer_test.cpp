@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <future>
@@ -288,4 +289,39 @@ TEST_CASE("a killed MySQL connection is reopened and the batch retried") {
   }
   CHECK(writer.stats().reconnects >= 1);
   CHECK(TestDb::count(*admin, "kv") == 10);
+}
+
+TEST_CASE("on SQLite a batch that reads first is not failed by another connection's commit") {
+  irra::store::test::TestDb db;
+  if (db.is_mysql()) return;  // SQLite's snapshot rule; MySQL locks rows instead
+  {
+    auto setup = db.open();
+    irra::store::test::TestDb::create_kv_table(*setup);
+  }
+  Writer writer(db.url(), db.open());
+  std::promise<void> read, go;
+  auto go_now = go.get_future().share();
+  // A job that reads before it writes (as an audit append does: the chain head first).
+  auto told = std::make_shared<std::atomic<bool>>(false);
+  REQUIRE(writer.submit([&read, go_now, told](soci::session& sql) {
+    long long n = 0;
+    sql << "SELECT COUNT(*) FROM kv", soci::into(n);
+    if (!told->exchange(true)) read.set_value();  // a retried batch runs the job again
+    go_now.wait();
+    sql << "INSERT INTO kv (k, v) VALUES (1, 'writer')";
+  }));
+  read.get_future().wait();
+  // Another process (a tool beside the server) writes meanwhile: it must wait for the
+  // writer's transaction rather than commit under it and fail the writer's batch.
+  auto other = std::async(std::launch::async, [&db] {
+    auto sql = irra::store::connect(db.url());
+    *sql << "INSERT INTO kv (k, v) VALUES (2, 'tool')";
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  go.set_value();
+  other.get();
+  REQUIRE(writer.drain_and_stop());
+  CHECK(writer.stats().batch_failures == 0);
+  auto sql = db.open();
+  CHECK(irra::store::test::TestDb::count(*sql, "kv") == 2);
 }

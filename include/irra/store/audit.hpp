@@ -4,15 +4,20 @@
 // reordering a record breaks the chain at that point. (Removing the newest records
 // leaves a valid shorter chain: keep the head seq/hash elsewhere to detect that.)
 //
+// Several processes may append to one chain: the server (through its writer) and tools
+// such as `irra sod-import` or `irra reverse-migrate` running beside it. Every append reads
+// the chain head (last seq and hash) inside its own transaction; seq is the primary key, so
+// when two appends race for the same seq one insert fails, its transaction is rolled back
+// and run again on the new head: the chain never forks, nor skips a number.
+//
 // Thread rule: AuditChain::append() may be called from any thread; records are written
-// by writer jobs, and the chain head (last seq and hash) is cached on the writer thread
-// only, reloaded from the database after any rollback, so a retried batch neither forks
-// nor skips. The free functions in irra::store::audit use the caller's session on the
-// caller's thread.
+// by writer jobs on the writer thread. The static functions and the free functions in
+// irra::store::audit use the caller's session on the caller's thread.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -73,16 +78,28 @@ class AuditChain {
   bool append(AuditEvent event, WriteCompletion done = {});
   bool append(AuditEvent event, const boost::asio::any_io_executor& executor, WriteCompletion done);
 
-  // Appends in the caller's own session and transaction (tools that have no writer).
+  // Appends in the caller's own session and open transaction. Beside a running server the
+  // insert may fail with soci::soci_error because another process took the seq meanwhile
+  // (or, on SQLite, wrote after this transaction's first read): the caller must roll back
+  // and retry the whole transaction, which append_committed() does.
   static AuditRecord append_in(soci::session& sql, AuditEvent event);
+
+  // For tools beside a running server: in ONE transaction of its own, runs `with` (the
+  // tool's own writes, may be empty) and appends `event`, then commits. A conflicting
+  // append by another process rolls the transaction back and runs it again (up to
+  // `attempts` times, short backoff), so `with` must be safe to run again. On SQLite the
+  // transaction starts with BEGIN IMMEDIATE: the head is read under the write lock, and
+  // the busy timeout waits for the server's writer instead of failing. Throws the last
+  // error when every attempt failed; the session must not be in a transaction already.
+  static AuditRecord append_committed(soci::session& sql, AuditEvent event,
+                                      const std::function<void(soci::session&)>& with = {},
+                                      int attempts = 8);
 
   // The current time in the audit format, e.g. "2024-12-02T09:15:00.123456Z".
   static std::string now_ts();
 
  private:
-  struct Head;
   Writer& writer_;
-  std::shared_ptr<Head> head_;
 };
 
 // Bounded query filters; empty optionals match everything. [from, to) compares ts as text,
