@@ -10,12 +10,17 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "irra/config/config_error.hpp"
+#include "irra/failover/failover.hpp"
 #include "irra/http/metrics.hpp"
 #include "irra/http/router.hpp"
 #include "irra/http/server.hpp"
 #include "irra/http/static_files.hpp"
 #include "irra/http/tls_context.hpp"
+#include "irra/notify/activation.hpp"
 #include "irra/notify/notifier.hpp"
+#include "irra/notify/relay.hpp"
+#include "irra/notify/sink.hpp"
 #include "irra/store/audit.hpp"
 #include "irra/store/database.hpp"
 #include "irra/web/api.hpp"
@@ -65,6 +70,11 @@ int Server::run() {
   eopts.order_rate_limit = cfg_.exchange.order_rate_limit;
   eopts.risk.market_protection_bps = cfg_.risk.market_protection_bps;
   engine_ = std::make_unique<trading::Engine>(trading_, book_, *writer_, eopts);
+  // Events of IRRA's own orders go to the outbox with their journal rows (also those the
+  // replay below writes); the relay exists once the reactor runs.
+  engine_->enable_events([this] {
+    if (relay_) relay_->wake();
+  });
   {
     auto replay_sql = store::connect(url);
     const auto replayed = engine_->load(*replay_sql);
@@ -74,12 +84,60 @@ int Server::run() {
         replayed.rows, replayed.execs, replayed.orders, replayed.unsent_orders_failed,
         replayed.refused);
   }
-  if (start_mode_ == StartMode::active) engine_->set_mode("active");
+  // The service mode: the last durable transition (an --active/--standby that changes it is
+  // recorded first), applied to the engine before the web opens.
+  failover_ = std::make_unique<failover::Failover>(
+      trading_, cfg_.failover,
+      start_mode_ == StartMode::active    ? failover::StartOverride::active
+      : start_mode_ == StartMode::standby ? failover::StartOverride::standby
+                                          : failover::StartOverride::none,
+      *writer_);
+  failover_->set_apply([this](const failover::Transition& t) {
+    engine_->set_mode(std::string(failover::name(t.to)), t.at);
+  });
+  {
+    auto mode_sql = store::connect(url);
+    failover_->restore(*mode_sql);
+  }
   admin_ = std::make_unique<trading::AdminSocket>(trading_, *engine_, cfg_.admin.socket);
+  admin_->set_mode_handler(
+      [this](const std::string& cmd, const std::string& reason, trading::ModeDone done) {
+        failover_->command(cmd, "admin:ctl", reason, [done](const failover::CommandResult& r) {
+          done(trading::AdminReply{r.ok, r.error, r.message, r.to_json()});
+        });
+      });
+  admin_->set_status_extension(
+      [this](nlohmann::json& status) { status["failover"] = failover_->status(); });
   admin_->start();
   links_ = std::make_unique<ExchangeLinks>(trading_, cfg_.exchange, *engine_, book_);
   net::post(trading_, [this] { links_->start(); });
   start_web();
+  if (!audit_) throw std::runtime_error("internal: the audit chain is not set up");
+  // On every activation (by the probe, by staff or --active at start) each eligible client
+  // is told through the outbox: SMS and e-mail fields for the broker's gateway. Runs on the
+  // trading strand: only the client list is copied here; the writer thread builds and
+  // inserts the messages in large jobs.
+  failover_->on_transition([this](const failover::Transition& t) {
+    if (t.to != failover::Mode::active) return;
+    std::vector<domain::Client> clients;
+    clients.reserve(book_.clients().size());
+    for (const auto& c : book_.clients()) {
+      if (c.eligible) clients.push_back(c);
+    }
+    const auto n = clients.size();
+    const bool queued = notify::queue_activation_notices(
+        *writer_, std::move(clients), cfg_.http.public_url, std::to_string(t.id),
+        [this, n](const store::WriteResult& r) {
+          if (!r.ok) {
+            spdlog::error("activation notices could not be queued: {}", r.error);
+            return;
+          }
+          spdlog::info("activation notices queued for {} eligible clients", n);
+          relay_->wake();
+        });
+    if (!queued) spdlog::error("activation notices refused: the database writer is full");
+  });
+  failover_->start(*audit_);  // probing; mode changes are audited from here on
   start_metrics();
 
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -90,9 +148,10 @@ int Server::run() {
   const auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - started)
                             .count();
-  const char* mode = start_mode_ == StartMode::active ? "active (forced at start)" : "standby";
-  spdlog::info("irra ready in {} ms, mode {}", ready_ms, mode);
-  sd_notifyf(0, "READY=1\nSTATUS=ready, mode %s", mode);
+  const std::string mode(failover::name(failover_->mode()));
+  spdlog::info("irra ready in {} ms, mode {} since {}", ready_ms, mode,
+               domain::format_iso8601(failover_->since()));
+  sd_notifyf(0, "READY=1\nSTATUS=ready, mode %s", mode.c_str());
 
   ioc_.run();
 
@@ -100,12 +159,15 @@ int Server::run() {
   metrics_.reset();
   api_.reset();
   admin_.reset();
+  failover_.reset();
   links_.reset();
   spdlog::info("draining pending database writes");
   const bool drained = writer_->drain_and_stop();
   audit_.reset();
   writer_.reset();
   if (notifier_) notifier_->stop();
+  // Delivers what it can in a few seconds; the rest waits in the outbox for the next start.
+  if (relay_) relay_->stop(std::chrono::seconds(5));
   if (!drained) {
     spdlog::error("some writes could not be committed before the stop deadline");
     return 1;
@@ -131,6 +193,7 @@ void Server::on_signal(int signo) {
   net::post(trading_, [this] {
     if (api_) api_->stop();
     if (admin_) admin_->stop();
+    if (failover_) failover_->stop();  // no more probe rounds or mode commands
     // Log out of the exchange first (bounded), so that reports still in flight are applied
     // and persisted; then the engine submits its open batch and refuses order entry.
     links_->stop([this] {
@@ -140,12 +203,19 @@ void Server::on_signal(int signo) {
 }
 
 void Server::start_web() {
-  if (cfg_.notify.sink != config::NotifySink::file) {
-    // RabbitMQ publishing (with its outbox) is not built yet: refuse rather than drop messages.
-    throw std::runtime_error("notify.sink: only \"file\" is supported by this version");
+  // Every message (OTPs, activation notices, order and trade events) is an outbox row first;
+  // the relay delivers it to the sink and deletes it once confirmed.
+  std::unique_ptr<notify::Sink> sink;
+  try {
+    sink = cfg_.notify.sink == config::NotifySink::amqp
+               ? notify::make_amqp_sink(cfg_.notify.amqp_url)
+               : notify::make_file_sink(cfg_.notify.file);
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError(e.what());
   }
-  notifier_ = notify::make_file_notifier(cfg_.notify.file);
-  spdlog::info("notifications (OTPs) are written to {}", cfg_.notify.file.string());
+  relay_ = std::make_unique<notify::Relay>(store::DbUrl::parse(cfg_.database.url), std::move(sink));
+  notifier_ = notify::make_outbox_notifier(*writer_, relay_.get());
+  spdlog::info("notifications and events go through the outbox to {}", relay_->stats().sink);
   audit_ = std::make_unique<store::AuditChain>(*writer_);
 
   web::ApiOptions aopts;
@@ -221,6 +291,7 @@ std::string Server::render_metrics() const {
   for (const char* m : {"standby", "active", "recovery"}) {
     out += fmt::format("irra_mode{{mode=\"{}\"}} {}\n", m, engine_->mode() == m ? 1 : 0);
   }
+  if (failover_) failover_->render_prometheus(out);
   const auto es = engine_->stats();
   counter("irra_feed_reports_applied_total", "Execution reports applied to the mirror.",
           es.reports_applied);
@@ -238,8 +309,7 @@ std::string Server::render_metrics() const {
   gauge("irra_db_healthy", "1 when the database accepts writes.", writer_->healthy() ? 1 : 0);
   gauge("irra_web_sessions", "Investor web sessions.", api_ ? api_->session_count() : 0);
   gauge("irra_web_streams", "Open live-update streams.", api_ ? api_->stream_count() : 0);
-  gauge("irra_outbox_depth", "Notifications queued and not yet written.",
-        notifier_ ? notifier_->backlog() : 0);
+  if (relay_) notify::render_prometheus(relay_->stats(), out);
   if (http_metrics_) http_metrics_->render_prometheus(out);
   return out;
 }

@@ -26,6 +26,10 @@ class HttpMetrics;
 }  // namespace irra::http
 namespace irra::notify {
 class Notifier;
+class Relay;
+}
+namespace irra::failover {
+class Failover;
 }
 namespace irra::store {
 class AuditChain;
@@ -68,12 +72,16 @@ class Server {
   std::unique_ptr<trading::AdminSocket> admin_;
   std::unique_ptr<ExchangeLinks> links_;  // destroyed before the engine
   web::ReferenceData reference_;
+  // The outbox relay (its own thread and connection), then the notifier writing to it.
+  std::unique_ptr<notify::Relay> relay_;
   std::unique_ptr<notify::Notifier> notifier_;
   std::unique_ptr<store::AuditChain> audit_;
   std::unique_ptr<web::Api> api_;
   std::shared_ptr<http::HttpMetrics> http_metrics_;
   std::unique_ptr<http::Server> https_;    // destroyed before the API its routes call
   std::unique_ptr<http::Server> metrics_;
+  // The probe and the mode machine; destroyed before the engine, audit chain and writer.
+  std::unique_ptr<failover::Failover> failover_;
   bool stopping_ = false;
 };
 

@@ -184,6 +184,7 @@ ReplayCounts Engine::load(soci::session& sql) {
     row.report.text = reason;
     row.report.transact_time = at;
     row.received_at = at;
+    if (events_) add_order_event(batch(), *o);  // before add_row, which may flush
     add_row(std::move(row));
     ++counts.unsent_orders_failed;
   }
@@ -293,6 +294,7 @@ void Engine::on_committed(const std::shared_ptr<Batch>& b, const store::WriteRes
     }
   }
   if (!b->updates.empty()) publish(b->updates);
+  if (!b->events.empty() && events_committed_) events_committed_();
   for (auto& f : b->on_done) f(true);
 }
 
@@ -402,6 +404,8 @@ domain::ApplyStatus Engine::on_exec_report(std::string_view session_name, std::u
       if (!listeners_.empty() && (!update_filter_ || update_filter_(outcome.order.ucc))) {
         capture_updates(outcome);
       }
+      // Before add_row, which may flush: the events share the journal row's transaction.
+      if (events_ && outcome.order.source == domain::OrderSource::backup) capture_events(outcome);
       add_row(std::move(row));
       break;
     }

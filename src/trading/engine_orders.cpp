@@ -260,6 +260,11 @@ void Engine::commit_order_entry(std::shared_ptr<Batch> b, std::vector<std::strin
         pump_sends();
         finish(idem, std::move(answer), done);
       });
+  if (events_) {  // the new orders (PENDING) go to irra.orders with their journal rows
+    for (const auto& id : placed) {
+      if (const auto* o = book_.order(id)) add_order_event(*b, *o);
+    }
+  }
   auto job = [b](soci::session& sql) { detail::write_batch(sql, *b); };
   auto on_done = [this, b, alive = std::weak_ptr<int>(alive_)](const store::WriteResult& r) {
     if (alive.expired()) return;

@@ -160,6 +160,9 @@ class Engine {
   nlohmann::json status() const;
   // The service mode shown by status(); the failover module owns it.
   void set_mode(std::string mode);
+  // The same with the time the mode began (the durable transition's time, also after a
+  // restart), which status() and /api/v1/status show as "since".
+  void set_mode(std::string mode, domain::Timestamp since);
   const std::string& mode() const { return mode_; }
   // Each FIX session's state by name ("DC" -> "active"); cheap, unlike status().
   const std::map<std::string, std::string, std::less<>>& session_states() const {
@@ -168,6 +171,13 @@ class Engine {
   domain::Timestamp mode_since() const { return since_; }
 
   void subscribe(UpdateListener listener);
+  // Order and trade events (contract section 6) for IRRA's own orders (source "backup") and
+  // their trades: the REST object plus "ucc", "type" ("order"/"trade") and "event_id", on
+  // irra.orders / irra.trades, written to the outbox by the same writer job as the journal
+  // rows that describe them. `committed` (may be empty) runs on the strand after a job with
+  // events commits: it wakes the outbox relay. Off until called; the main site's mirrored
+  // orders never produce events (the drop copy's ingest rate stays untouched).
+  void enable_events(std::function<void()> committed);
   // Which clients' updates are wanted (e.g. those with a live web stream); building the REST
   // objects costs more than applying a report, so others are skipped. Unset: every client.
   void set_update_filter(std::function<bool(std::string_view ucc)> wanted);
@@ -233,6 +243,9 @@ class Engine {
 
   void publish(std::vector<Update>& updates);
   void capture_updates(const domain::ApplyOutcome& outcome);
+  void capture_events(const domain::ApplyOutcome& outcome);  // engine_events.cpp
+  void add_order_event(detail::Batch& into, const domain::Order& order);
+  void add_trade_event(detail::Batch& into, const domain::Trade& trade);
 
   boost::asio::any_io_executor strand_;
   domain::Book& book_;
@@ -272,6 +285,8 @@ class Engine {
   std::map<IdemKey, IdemWaiting> idem_waiting_;  // in flight
 
   std::vector<UpdateListener> listeners_;
+  bool events_ = false;
+  std::function<void()> events_committed_;
   std::function<bool(std::string_view)> update_filter_;
   std::string mode_ = "standby";
   domain::Timestamp since_ = 0;
