@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <map>
+#include <string_view>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -307,6 +309,43 @@ std::string Server::render_metrics() const {
   const auto ws = writer_->stats();
   gauge("irra_db_write_backlog", "Database writes accepted and not yet committed.", ws.backlog);
   gauge("irra_db_healthy", "1 when the database accepts writes.", writer_->healthy() ? 1 : 0);
+  counter("irra_db_write_refused_total", "Database writes refused (the backlog was full).",
+          ws.refused);
+  counter("irra_db_batch_failures_total", "Write batches the database failed (then retried).",
+          ws.batch_failures);
+  out += "# HELP irra_db_commit_duration_seconds Time to commit one batch of writes.\n"
+         "# TYPE irra_db_commit_duration_seconds histogram\n";
+  {
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < store::writer_latency_bounds_us.size(); ++i) {
+      cumulative += ws.latency_buckets[i];
+      out += fmt::format("irra_db_commit_duration_seconds_bucket{{le=\"{}\"}} {}\n",
+                         static_cast<double>(store::writer_latency_bounds_us[i]) / 1e6, cumulative);
+    }
+    cumulative += ws.latency_buckets.back();
+    out += fmt::format("irra_db_commit_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+    out += fmt::format("irra_db_commit_duration_seconds_sum {}\n",
+                       static_cast<double>(ws.latency_sum_us) / 1e6);
+    out += fmt::format("irra_db_commit_duration_seconds_count {}\n", ws.latency_count);
+  }
+  // Orders in the mirror by status (main-site and backup), and the FIX sessions' counters
+  // (messages, sequence gaps, resends, rejects) per session.
+  {
+    std::map<std::string_view, std::uint64_t> by_status;
+    for (const char* st : {"PENDING", "OPEN", "PARTIALLY_FILLED", "FILLED", "CANCELLED",
+                           "REJECTED", "EXPIRED"}) {
+      by_status[st] = 0;
+    }
+    for (const auto& o : book_.orders()) ++by_status[domain::to_string(o.status)];
+    out += "# HELP irra_orders Orders in today's mirror by status.\n# TYPE irra_orders gauge\n";
+    for (const auto& [st, n] : by_status) {
+      out += fmt::format("irra_orders{{status=\"{}\"}} {}\n", st, n);
+    }
+  }
+  if (links_) {
+    const auto sessions = links_->statuses();
+    fixnet::render_prometheus(sessions, out);
+  }
   gauge("irra_web_sessions", "Investor web sessions.", api_ ? api_->session_count() : 0);
   gauge("irra_web_streams", "Open live-update streams.", api_ ? api_->stream_count() : 0);
   if (relay_) notify::render_prometheus(relay_->stats(), out);
