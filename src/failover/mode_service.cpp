@@ -4,6 +4,8 @@
 
 #include <exception>
 
+#include "irra/domain/utf8.hpp"
+
 namespace net = boost::asio;
 
 namespace irra::failover {
@@ -11,36 +13,13 @@ namespace {
 
 constexpr std::size_t max_reason_chars = 512;
 
-// Length of the valid UTF-8 sequence at s[i] (not overlong, no surrogates), or 0.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const auto cont = [&](std::size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
-  const unsigned char c = b(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(1) || !cont(2) || (c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0)) {
-      return 0;
-    }
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3) || (c == 0xF0 && b(1) < 0x90) ||
-        (c == 0xF4 && b(1) >= 0x90)) {
-      return 0;
-    }
-    return 4;
-  }
-  return 0;
-}
-
 }  // namespace
 
 std::string clean_reason(std::string_view text) {
   std::string out;
   std::size_t chars = 0;
   for (std::size_t i = 0; i < text.size() && chars < max_reason_chars; ++chars) {
-    const std::size_t n = utf8_length(text, i);
+    const std::size_t n = domain::utf8_sequence_length(text, i);
     if (n == 0) {
       out += '?';
       ++i;

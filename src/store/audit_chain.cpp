@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "audit_rows.hpp"
+#include "irra/domain/utf8.hpp"
 #include "irra/store/audit.hpp"
 #include "irra/store/database.hpp"
 #include "iso_time.hpp"
@@ -14,28 +15,6 @@
 namespace irra::store {
 
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const auto cont = [&](std::size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
-  const unsigned char c = b(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
-    if (c == 0xED && b(1) >= 0xA0) return 0;  // UTF-16 surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
-    if (c == 0xF4 && b(1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 // Valid UTF-8 (bad bytes become U+FFFD) of at most `max_chars` characters. MySQL's strict
 // mode refuses invalid UTF-8 or an over-long value, and a refused row would stop the
@@ -45,7 +24,7 @@ std::string clean_text(std::string_view s, std::size_t max_chars) {
   out.reserve(std::min(s.size(), max_chars * 4));
   std::size_t chars = 0;
   for (std::size_t i = 0; i < s.size() && chars < max_chars; ++chars) {
-    const std::size_t n = utf8_sequence(s, i);
+    const std::size_t n = domain::utf8_sequence_length(s, i);
     if (n == 0) {
       out += "\xEF\xBF\xBD";
       ++i;

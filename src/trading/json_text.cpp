@@ -6,31 +6,11 @@
 #include <optional>
 
 #include "irra/domain/timestamp.hpp"
+#include "irra/domain/utf8.hpp"
 
 namespace irra::trading {
 
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const auto cont = [&](std::size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
-  const unsigned char c = b(i);
-  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(i + 1) || !cont(i + 2)) return 0;
-    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
-    if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogates
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
-    if (c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
-    if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 void key(std::string& out, std::string_view name) {
   out += '"';
@@ -74,7 +54,7 @@ void append_json_string(std::string& out, std::string_view s) {
     if (j == s.size()) break;
     const auto c = static_cast<unsigned char>(s[j]);
     if (c >= 0x80) {
-      const std::size_t n = utf8_length(s, j);
+      const std::size_t n = domain::utf8_sequence_length(s, j);
       if (n == 0) {
         out += "\xEF\xBF\xBD";  // U+FFFD
         i = j + 1;
