@@ -14,6 +14,7 @@
 #include "irra/domain/timestamp.hpp"
 #include "irra/notify/notifier.hpp"
 #include "irra/store/database.hpp"
+#include "irra/store/mysql_text.hpp"
 
 namespace irra::notify {
 namespace {
@@ -93,46 +94,31 @@ void insert_sqlite(soci::session& sql, const std::vector<OutboxEvent>& events,
 }
 
 // ---- MySQL: multi-row INSERT text, values escaped by the client library.
-void append_escaped(MYSQL* conn, std::string& out, const std::string& text, std::string& scratch) {
-  scratch.resize(text.size() * 2 + 1);
-  const auto n = mysql_real_escape_string(conn, scratch.data(), text.data(),
-                                          static_cast<unsigned long>(text.size()));
-  out += '\'';
-  out.append(scratch.data(), n);
-  out += '\'';
-}
-
-void execute_mysql(MYSQL* conn, const std::string& q) {
-  if (mysql_real_query(conn, q.data(), static_cast<unsigned long>(q.size())) != 0) {
-    throw soci::soci_error(std::string("outbox insert: ") + mysql_error(conn));
-  }
-}
-
 void insert_mysql(soci::session& sql, const std::vector<OutboxEvent>& events,
                   const std::string& created_at) {
   MYSQL* conn = static_cast<soci::mysql_session_backend*>(sql.get_backend())->conn_;
   constexpr std::string_view tail = " ON DUPLICATE KEY UPDATE event_id = event_id";
   std::string q, scratch, when;
-  append_escaped(conn, when, created_at, scratch);
+  store::mysql_append_quoted(conn, when, created_at, scratch);
   std::size_t rows = 0;
   for (const OutboxEvent& e : events) {
     q += rows == 0 ? std::string(columns) : std::string(",");
     q += '(';
-    append_escaped(conn, q, e.event_id, scratch);
+    store::mysql_append_quoted(conn, q, e.event_id, scratch);
     q += ',';
-    append_escaped(conn, q, e.queue, scratch);
+    store::mysql_append_quoted(conn, q, e.queue, scratch);
     q += ',';
-    append_escaped(conn, q, e.body, scratch);
+    store::mysql_append_quoted(conn, q, e.body, scratch);
     q += ',';
     q += when;
     q += ')';
     if (++rows == mysql_rows_per_statement || q.size() >= mysql_bytes_per_statement) {
-      execute_mysql(conn, q.append(tail));
+      store::mysql_execute(conn, q.append(tail), "outbox insert");
       q.clear();
       rows = 0;
     }
   }
-  if (rows > 0) execute_mysql(conn, q.append(tail));
+  if (rows > 0) store::mysql_execute(conn, q.append(tail), "outbox insert");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "irra/store/mysql_text.hpp"
 #include "irra/store/session_cache.hpp"
 
 namespace irra::trading::detail {
@@ -310,21 +311,6 @@ class MysqlBulkInserter final : public store::SessionCache::Entry {
 // library.
 constexpr std::size_t mysql_text_rows_per_statement = 500;
 
-void append_escaped(MYSQL* conn, std::string& out, std::string_view text, std::string& scratch) {
-  scratch.resize(text.size() * 2 + 1);
-  const auto n = mysql_real_escape_string(conn, scratch.data(), text.data(),
-                                          static_cast<unsigned long>(text.size()));
-  out += '\'';
-  out.append(scratch.data(), n);
-  out += '\'';
-}
-
-void execute_mysql(MYSQL* conn, const std::string& q) {
-  if (mysql_real_query(conn, q.data(), static_cast<unsigned long>(q.size())) != 0) {
-    throw soci::soci_error(std::string("journal insert: ") + mysql_error(conn));
-  }
-}
-
 void insert_mysql_text(MYSQL* conn, const std::string& date, const std::vector<JournalRow>& rows) {
   std::string head = "INSERT INTO journal (";
   for (std::size_t i = 0; i < journal_columns().size(); ++i) {
@@ -350,7 +336,7 @@ void insert_mysql_text(MYSQL* conn, const std::string& date, const std::vector<J
       if (i > 0) q += ',';
       const Cell& c = row_cells.cells[i];
       if (c.type == Cell::Type::text) {
-        append_escaped(conn, q, c.text, scratch);
+        store::mysql_append_quoted(conn, q, c.text, scratch);
       } else if (c.type == Cell::Type::integer) {
         const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, c.integer);
         q.append(digits, end);
@@ -360,11 +346,11 @@ void insert_mysql_text(MYSQL* conn, const std::string& date, const std::vector<J
     }
     q += ')';
     if (++in_statement == mysql_text_rows_per_statement) {
-      execute_mysql(conn, q + tail);
+      store::mysql_execute(conn, q + tail, "journal insert");
       in_statement = 0;
     }
   }
-  if (in_statement > 0) execute_mysql(conn, q + tail);
+  if (in_statement > 0) store::mysql_execute(conn, q + tail, "journal insert");
 }
 
 void insert_mysql(soci::session& sql, const std::string& date, const std::vector<JournalRow>& rows,
