@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "fix_convert.hpp"
+#include "irra/trading/journal_replay.hpp"
 #include "irra/trading/json_views.hpp"
 #include "journal.hpp"
 
@@ -61,26 +62,6 @@ std::uint64_t counter_of(std::string_view id, std::string_view prefix) {
   return ec == std::errc() && p == tail.data() + tail.size() ? n : 0;
 }
 
-domain::Order order_of(const JournalRow& row) {
-  const auto& r = row.report;
-  domain::Order o;
-  o.order_id = r.cl_ord_id;
-  o.cl_ord_id = r.cl_ord_id;
-  o.ucc = r.ucc;
-  o.instrument_id = r.instrument_id;
-  o.product = r.product;
-  o.side = r.side;
-  o.qty = r.order_qty;
-  o.price = r.price;
-  o.order_type = r.ord_type;
-  o.status = domain::OrderStatus::pending;
-  o.source = domain::OrderSource::backup;
-  o.origin = domain::parse_origin(row.origin);
-  o.placed_at = r.transact_time;
-  o.updated_at = r.transact_time;
-  return o;
-}
-
 // Whether a NewOrderSingle with this ClOrdID was written to the wire (stored first).
 bool was_sent(const std::map<std::uint64_t, std::string>& sent, const std::string& cl_ord_id) {
   const std::string new_order = std::string("\x01") + "35=D\x01";
@@ -102,38 +83,13 @@ ReplayCounts Engine::load(soci::session& sql) {
   ReplayCounts counts;
   const std::string& date = book_.trading_date();
   std::vector<std::string> backup_orders;
-  detail::read_journal(sql, date, [&](JournalRow&& row) {
-    ++counts.rows;
-    switch (row.kind) {
-      case JournalKind::exec: {
-        ++counts.execs;
-        const auto out = book_.apply(row.report);
-        if (out.status == domain::ApplyStatus::refused) {
-          ++counts.refused;
-          spdlog::error("journal replay: report {} refused: {}", row.report.exec_id, out.reason);
-        }
-        break;
-      }
-      case JournalKind::order_new: {
-        ++counts.orders;
-        cl_ord_counter_ =
-            std::max(cl_ord_counter_, counter_of(row.report.cl_ord_id, cl_ord_prefix_));
-        const auto res = book_.add_pending_order(order_of(row));
-        if (!res.ok()) {
-          ++counts.refused;
-          spdlog::error("journal replay: order {} refused: {}", row.report.cl_ord_id, res.text);
-        } else {
-          backup_orders.push_back(row.report.cl_ord_id);
-        }
-        break;
-      }
-      case JournalKind::order_fail:
-        book_.reject_pending(row.report.cl_ord_id, row.report.text, row.report.transact_time);
-        break;
-      case JournalKind::cancel_req:
-        cl_ord_counter_ =
-            std::max(cl_ord_counter_, counter_of(row.report.cl_ord_id, cl_ord_prefix_));
-        break;
+  // The same replay as reverse-migrate's (journal_replay.hpp); the engine also takes up its
+  // ClOrdID counter and notes the backup orders the Book registered.
+  counts = replay_journal(sql, book_, [&](const OwnJournalRow& own) {
+    if (own.kind == OwnJournalRow::Kind::order_fail) return;
+    cl_ord_counter_ = std::max(cl_ord_counter_, counter_of(own.cl_ord_id, cl_ord_prefix_));
+    if (own.kind == OwnJournalRow::Kind::order_new && own.registered) {
+      backup_orders.push_back(own.cl_ord_id);
     }
   });
 

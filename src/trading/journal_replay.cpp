@@ -1,4 +1,5 @@
-// The journal replay for readers outside the engine; keep it in step with Engine::load.
+// The journal replay: Engine::load at start-up and the readers outside the engine
+// (reverse-migrate) rebuild the Book with this one loop.
 #include "irra/trading/journal_replay.hpp"
 
 #include <spdlog/spdlog.h>
@@ -12,7 +13,7 @@ using detail::JournalRow;
 
 namespace {
 
-// The pending backup order an order_new row registered (as Engine::load builds it).
+// The pending backup order an order_new row registered.
 domain::Order order_of(const JournalRow& row) {
   const auto& r = row.report;
   domain::Order o;
