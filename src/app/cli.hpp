@@ -41,5 +41,6 @@ int run_sod_import(const Args& args);
 int run_audit(const Args& args);
 int run_ctl(const Args& args);
 int run_reverse_migrate(const Args& args);
+int run_staff(const Args& args);
 
 }  // namespace irra::app

@@ -35,6 +35,7 @@ const std::map<std::string, Command>& commands() {
       {"reverse-migrate",
        {irra::app::run_reverse_migrate,
         "hand the orders and trades done while ACTIVE over to the main system"}},
+      {"staff", {irra::app::run_staff, "manage the admin terminal's staff accounts"}},
   };
   return table;
 }

@@ -25,6 +25,9 @@
 #include "irra/notify/sink.hpp"
 #include "irra/store/audit.hpp"
 #include "irra/store/database.hpp"
+#include "irra/staff/authenticator.hpp"
+#include "irra/trading/bulk_jobs.hpp"
+#include "irra/web/admin_api.hpp"
 #include "irra/web/api.hpp"
 #include "state_loader.hpp"
 
@@ -86,6 +89,15 @@ int Server::run() {
         replayed.rows, replayed.execs, replayed.orders, replayed.unsent_orders_failed,
         replayed.refused);
   }
+  // The broker's bulk square-off jobs of today: an unfinished one carries on once ACTIVE
+  // (its Idempotency-Keys, replayed above, make sure no slice is sent twice).
+  trading::BulkJobsOptions bopts;
+  bopts.rate_limit = cfg_.exchange.order_rate_limit;
+  jobs_ = std::make_unique<trading::BulkJobs>(trading_, *engine_, *writer_, bopts);
+  {
+    auto jobs_sql = store::connect(url);
+    jobs_->load(*jobs_sql);
+  }
   // The service mode: the last durable transition (an --active/--standby that changes it is
   // recorded first), applied to the engine before the web opens.
   failover_ = std::make_unique<failover::Failover>(
@@ -96,6 +108,7 @@ int Server::run() {
       *writer_);
   failover_->set_apply([this](const failover::Transition& t) {
     engine_->set_mode(std::string(failover::name(t.to)), t.at);
+    jobs_->on_mode(std::string(failover::name(t.to)));
   });
   {
     auto mode_sql = store::connect(url);
@@ -110,10 +123,12 @@ int Server::run() {
       });
   admin_->set_status_extension(
       [this](nlohmann::json& status) { status["failover"] = failover_->status(); });
+  add_job_commands();
   admin_->start();
   links_ = std::make_unique<ExchangeLinks>(trading_, cfg_.exchange, *engine_, book_);
   net::post(trading_, [this] { links_->start(); });
   start_web();
+  net::post(trading_, [this] { jobs_->start(); });
   if (!audit_) throw std::runtime_error("internal: the audit chain is not set up");
   // On every activation (by the probe, by staff or --active at start) each eligible client
   // is told through the outbox: SMS and e-mail fields for the broker's gateway. Runs on the
@@ -159,10 +174,14 @@ int Server::run() {
 
   https_.reset();
   metrics_.reset();
+  admin_api_.reset();
+  if (authenticator_) authenticator_->stop();
+  authenticator_.reset();
   api_.reset();
   admin_.reset();
   failover_.reset();
   links_.reset();
+  jobs_.reset();
   spdlog::info("draining pending database writes");
   const bool drained = writer_->drain_and_stop();
   audit_.reset();
@@ -176,6 +195,68 @@ int Server::run() {
   }
   spdlog::info("irra stopped cleanly");
   return 0;
+}
+
+// `irra ctl bulk-square-off|job|job-cancel`: the admin terminal's bulk job from the host.
+void Server::add_job_commands() {
+  using trading::AdminReply;
+  using trading::ModeDone;
+  admin_->add_command("bulk-square-off", [this](const nlohmann::json& req, ModeDone done) {
+    trading::BulkJobSpec spec;
+    const auto text = [&](const char* k) {
+      return req.contains(k) && req[k].is_string() ? req[k].get<std::string>() : std::string();
+    };
+    if (!text("product").empty()) {
+      const auto p = domain::parse_product(text("product"));
+      if (!p) return done(AdminReply{false, "bad_request", "product must be MIS, NRML, CNC or MTF", nullptr});
+      spec.product = *p;
+    }
+    if (!text("segment").empty()) spec.segment = text("segment");
+    spec.reason = text("reason");
+    if (spec.reason.empty() || spec.reason.size() > 500) {
+      return done(AdminReply{false, "reason_required", "give --reason (1 to 500 characters)", nullptr});
+    }
+    spec.evidence_ref = text("evidence_ref");
+    const char* user = std::getenv("SUDO_USER") ? std::getenv("SUDO_USER") : std::getenv("USER");
+    spec.created_by = std::string("host:") + (user ? user : "ctl");
+    jobs_->create(spec, [this, done, spec](std::string error, nlohmann::json job) {
+      store::AuditEvent e;
+      e.type = error.empty() ? "host.bulk_square_off" : "host.bulk_square_off_refused";
+      e.actor = spec.created_by;
+      e.detail = nlohmann::json{{"product", domain::to_string(spec.product)},
+                                {"segment", spec.segment ? nlohmann::json(*spec.segment) : nlohmann::json()},
+                                {"reason", spec.reason},
+                                {"evidence_ref", spec.evidence_ref},
+                                {"error", error},
+                                {"job_id", job.is_object() ? job.value("job_id", "") : ""}}
+                     .dump();
+      audit_->append(std::move(e));
+      if (!error.empty()) return done(AdminReply{false, error, "the bulk square-off was refused", nullptr});
+      done(AdminReply{true, "", "", job});
+    });
+  });
+  admin_->add_command("job", [this](const nlohmann::json& req, ModeDone done) {
+    if (req.contains("job_id") && req["job_id"].is_string()) {
+      const auto job = jobs_->job(req["job_id"].get<std::string>());
+      if (!job) return done(AdminReply{false, "not_found", "no such job today", nullptr});
+      return done(AdminReply{true, "", "", *job});
+    }
+    done(AdminReply{true, "", "", nlohmann::json{{"jobs", jobs_->jobs()}}});
+  });
+  admin_->add_command("job-cancel", [this](const nlohmann::json& req, ModeDone done) {
+    const auto id = req.contains("job_id") && req["job_id"].is_string() ? req["job_id"].get<std::string>() : "";
+    const char* user = std::getenv("SUDO_USER") ? std::getenv("SUDO_USER") : std::getenv("USER");
+    const std::string actor = std::string("host:") + (user ? user : "ctl");
+    jobs_->cancel(id, actor, [this, done, id, actor](std::string error, nlohmann::json job) {
+      if (!error.empty()) return done(AdminReply{false, error, "the job was not cancelled", nullptr});
+      store::AuditEvent e;
+      e.type = "host.job_cancel";
+      e.actor = actor;
+      e.detail = nlohmann::json{{"job_id", id}}.dump();
+      audit_->append(std::move(e));
+      done(AdminReply{true, "", "", job});
+    });
+  });
 }
 
 void Server::on_signal(int signo) {
@@ -193,6 +274,8 @@ void Server::on_signal(int signo) {
   if (https_) https_->stop(std::chrono::seconds(5));
   if (metrics_) metrics_->stop(std::chrono::seconds(1));
   net::post(trading_, [this] {
+    if (admin_api_) admin_api_->stop();
+    if (jobs_) jobs_->stop();
     if (api_) api_->stop();
     if (admin_) admin_->stop();
     if (failover_) failover_->stop();  // no more probe rounds or mode commands
@@ -228,12 +311,23 @@ void Server::start_web() {
                                     *notifier_, aopts);
   auto router = std::make_shared<http::Router>();
   api_->register_routes(*router);
+  // The admin terminal: staff logins are checked on a thread of their own (Argon2id).
+  authenticator_ = std::make_unique<staff::Authenticator>(store::DbUrl::parse(cfg_.database.url));
+  web::AdminOptions adopts;
+  adopts.outbox_depth = [this] { return relay_ ? relay_->stats().depth : 0; };
+  admin_api_ = std::make_unique<web::AdminApi>(trading_, *api_, *failover_, *jobs_, *authenticator_,
+                                               store::DbUrl::parse(cfg_.database.url),
+                                               cfg_.admin.allow_from, adopts);
+  admin_api_->register_routes(*router);
   auto files = std::make_shared<http::StaticFiles>(cfg_.http.static_dir);
   spdlog::info("web UI: {} files from {}", files->file_count(), cfg_.http.static_dir.string());
   router->set_fallback([files](const http::Request& req, http::Responder res) {
     res.send(files->serve(req));
   });
-  net::post(trading_, [this] { api_->start(); });
+  net::post(trading_, [this] {
+    api_->start();
+    admin_api_->start();
+  });
 
   http::TlsOptions tls;
   tls.cert_file = cfg_.http.tls_cert;

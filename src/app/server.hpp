@@ -34,8 +34,15 @@ class Failover;
 namespace irra::store {
 class AuditChain;
 }
+namespace irra::staff {
+class Authenticator;
+}
+namespace irra::trading {
+class BulkJobs;
+}
 namespace irra::web {
 class Api;
+class AdminApi;
 }
 
 namespace irra::app {
@@ -55,6 +62,7 @@ class Server {
  private:
   void start_watchdog();
   void on_signal(int signo);
+  void add_job_commands();
   void start_web();
   void start_metrics();
   std::string render_metrics() const;  // on the trading strand
@@ -77,6 +85,9 @@ class Server {
   std::unique_ptr<notify::Notifier> notifier_;
   std::unique_ptr<store::AuditChain> audit_;
   std::unique_ptr<web::Api> api_;
+  std::unique_ptr<staff::Authenticator> authenticator_;
+  std::unique_ptr<trading::BulkJobs> jobs_;  // before the admin API that uses it
+  std::unique_ptr<web::AdminApi> admin_api_;
   std::shared_ptr<http::HttpMetrics> http_metrics_;
   std::unique_ptr<http::Server> https_;    // destroyed before the API its routes call
   std::unique_ptr<http::Server> metrics_;

@@ -63,6 +63,8 @@ void csv_opt_cell(std::ostream& out, const std::optional<std::string>& v) {
   csv_cell(out, v ? std::string_view(*v) : std::string_view());
 }
 
+}  // namespace
+
 void csv_row(std::ostream& out, const AuditRecord& r) {
   out << r.seq << ',';
   csv_cell(out, r.event.ts);
@@ -81,7 +83,7 @@ void csv_row(std::ostream& out, const AuditRecord& r) {
   out << ',' << r.prev_hash << ',' << r.hash << ',' << (r.chain_ok ? "true" : "false") << "\r\n";
 }
 
-}  // namespace
+const char* const csv_header = "seq,ts,type,actor,ucc,ip,user_agent,detail,prev_hash,hash,chain_ok\r\n";
 
 AuditVerifyResult verify(soci::session& sql) {
   AuditVerifyResult res;
@@ -155,7 +157,7 @@ AuditPage query(soci::session& sql, const AuditFilter& f, std::int64_t limit, st
 
 std::int64_t export_csv(soci::session& sql, std::string_view from, std::string_view to,
                         std::ostream& out) {
-  out << "seq,ts,type,actor,ucc,ip,user_agent,detail,prev_hash,hash,chain_ok\r\n";
+  out << csv_header;
   std::int64_t written = 0;
   std::int64_t after = 0;  // seq of the last record written
   std::map<std::int64_t, std::string> known;

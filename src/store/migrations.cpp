@@ -210,6 +210,43 @@ const std::vector<Migration>& migration_list() {
                 " summary TEXT NOT NULL){table_options}"),
        }},
       // ---- end of migration 3 -------------------------------------------------------------
+      {4,
+       "staff accounts and bulk square-off jobs",
+       {
+           // password_hash: libsodium's Argon2id string; totp_secret: base32 (RFC 4648);
+           // last_totp_step: the last TOTP time step accepted (each code works once).
+           stmt("CREATE TABLE IF NOT EXISTS staff_users ("
+                " user_name VARCHAR(64) NOT NULL PRIMARY KEY,"
+                " role VARCHAR(16) NOT NULL,"
+                " password_hash VARCHAR(255) NOT NULL,"
+                " totp_secret VARCHAR(64) NOT NULL,"
+                " last_totp_step BIGINT NOT NULL,"
+                " disabled SMALLINT NOT NULL,"
+                " created_at VARCHAR(40) NOT NULL,"
+                " updated_at VARCHAR(40) NOT NULL){table_options}"),
+           // One row per job; state: running | paused | cancelled | done.
+           stmt("CREATE TABLE IF NOT EXISTS bulk_jobs ("
+                " job_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+                " trading_date VARCHAR(10) NOT NULL,"
+                " product VARCHAR(8) NOT NULL,"
+                " segment VARCHAR(8) NOT NULL,"
+                " reason VARCHAR(512) NOT NULL,"
+                " evidence_ref VARCHAR(512) NOT NULL,"
+                " created_by VARCHAR(128) NOT NULL,"
+                " created_at VARCHAR(40) NOT NULL,"
+                " updated_at VARCHAR(40) NOT NULL,"
+                " state VARCHAR(16) NOT NULL,"
+                " total BIGINT NOT NULL){table_options}"),
+           // The positions a job closes, fixed when it starts (item_no from 0, in order).
+           stmt("CREATE TABLE IF NOT EXISTS bulk_job_items ("
+                " job_id VARCHAR(64) NOT NULL,"
+                " item_no BIGINT NOT NULL,"
+                " ucc VARCHAR(32) NOT NULL,"
+                " instrument_id VARCHAR(64) NOT NULL,"
+                " product VARCHAR(8) NOT NULL,"
+                " PRIMARY KEY (job_id, item_no)){table_options}"),
+       }},
+      // ---- end of migration 4 -------------------------------------------------------------
   };
   return list;
 }

@@ -28,12 +28,14 @@ AdminReply error(std::string code, std::string message) {
 }  // namespace
 
 AdminSession::AdminSession(net::local::stream_protocol::socket socket, Engine& engine,
-                           ModeHandler mode_handler, StatusExtension status_extension)
+                           ModeHandler mode_handler, StatusExtension status_extension,
+                           std::shared_ptr<const CommandHandlers> commands)
     : socket_(std::move(socket)),
       deadline_(socket_.get_executor()),
       engine_(engine),
       mode_handler_(std::move(mode_handler)),
-      status_extension_(std::move(status_extension)) {}
+      status_extension_(std::move(status_extension)),
+      commands_(std::move(commands)) {}
 
 void AdminSession::start() {
   arm_deadline();
@@ -95,6 +97,14 @@ void AdminSession::dispatch(const std::string& line) {
       if (!r.item.is_null()) self->out_ = json{{"item", r.item}}.dump() + "\n";
       self->finish(r);
     });
+  }
+  if (commands_) {
+    if (const auto it = commands_->find(cmd); it != commands_->end()) {
+      return it->second(req, [self = shared_from_this()](const AdminReply& r) {
+        if (!r.item.is_null()) self->out_ = json{{"item", r.item}}.dump() + "\n";
+        self->finish(r);
+      });
+    }
   }
   finish(error("unknown_command", "unknown command '" + cmd + "'"));
 }

@@ -15,7 +15,8 @@ namespace irra::trading {
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
  public:
   AdminSession(boost::asio::local::stream_protocol::socket socket, Engine& engine,
-               ModeHandler mode_handler, StatusExtension status_extension = {});
+               ModeHandler mode_handler, StatusExtension status_extension = {},
+               std::shared_ptr<const CommandHandlers> commands = {});
   void start();
 
  private:
@@ -31,6 +32,7 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   Engine& engine_;
   ModeHandler mode_handler_;
   StatusExtension status_extension_;
+  std::shared_ptr<const CommandHandlers> commands_;
   std::string in_;
   std::string out_;
   ListKind kind_ = ListKind::positions;

@@ -97,7 +97,8 @@ void AdminSocket::do_accept() {
                                       const boost::system::error_code& ec, stream::socket socket) {
     if (alive.expired() || ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
-      std::make_shared<AdminSession>(std::move(socket), engine_, mode_handler_, status_extension_)
+      std::make_shared<AdminSession>(std::move(socket), engine_, mode_handler_, status_extension_,
+                                     commands_)
           ->start();
       return do_accept();
     }

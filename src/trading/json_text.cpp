@@ -176,6 +176,10 @@ void append_order_json(std::string& out, const domain::Order& o) {
   key(out, "order_type"), append_json_string(out, domain::to_string(o.order_type)), out += ',';
   key(out, "status"), append_json_string(out, domain::to_string(o.status)), out += ',';
   key(out, "source"), append_json_string(out, domain::to_string(o.source)), out += ',';
+  // Who placed one of IRRA's own orders; main-site orders carry no origin.
+  if (o.origin) {
+    key(out, "placed_by"), append_json_string(out, domain::to_string(*o.origin)), out += ',';
+  }
   key(out, "placed_at"), timestamp(out, o.placed_at), out += ',';
   key(out, "updated_at"), timestamp(out, o.updated_at), out += ',';
   key(out, "reason"), append_json_string(out, o.reason);

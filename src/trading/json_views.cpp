@@ -41,7 +41,7 @@ json order_json(const domain::Order& o) {
   // A main-site order's order_id is the exchange's OrderID.
   const std::string& exchange_id =
       o.source == domain::OrderSource::main ? o.order_id : o.exchange_order_id;
-  return json{
+  json j{
       {"order_id", o.order_id},
       {"exchange_order_id", exchange_id.empty() ? json(nullptr) : json(exchange_id)},
       {"instrument", o.instrument_id},
@@ -57,6 +57,9 @@ json order_json(const domain::Order& o) {
       {"updated_at", domain::format_iso8601(o.updated_at)},
       {"reason", o.reason},
   };
+  // Who placed one of IRRA's own orders; main-site orders carry no origin.
+  if (o.origin) j["placed_by"] = domain::to_string(*o.origin);
+  return j;
 }
 
 json trade_json(const domain::Trade& t) {

@@ -335,6 +335,7 @@ void Api::Impl::login(const Request& req, Responder out) {
       const auto& s = *result.session;
       audit("investor.login", req, ucc, json{{"result", "ok"}});
       spdlog::info("auth: {} logged in from {}", result.ucc, ip);
+      if (on_login) on_login(result.ucc, ip);
       auto res = http::json_response(
           Status::ok, json{{"client", {{"ucc", result.ucc}, {"name", client ? client->name : ""}}},
                            {"csrf_token", s.csrf_token},
@@ -532,7 +533,9 @@ void Api::register_routes(http::Router& router) { impl_->register_routes(router)
 void Api::start() {
   auto& i = *impl_;
   i.engine_.subscribe([&i](const std::vector<trading::Update>& updates) { i.streams_->publish(updates); });
-  i.engine_.set_update_filter([&i](std::string_view ucc) { return i.streams_->wants(ucc); });
+  i.engine_.set_update_filter([&i](std::string_view ucc) {
+    return i.streams_->wants(ucc) || (i.wants_all_updates && i.wants_all_updates());
+  });
   i.arm_sweep();
 }
 

@@ -60,10 +60,6 @@ std::optional<std::string> idempotency_key(const Request& req) {
 
 namespace {
 
-http::Response answer_response(const trading::OrderAnswer& a) {
-  return http::json_response(static_cast<Status>(a.http_status()), a.body);
-}
-
 http::Response bad_request(std::string_view message) {
   return http::error_response(Status::bad_request, "bad_request", message);
 }
@@ -72,7 +68,60 @@ http::Response unprocessable(std::string_view code, std::string_view message) {
   return http::error_response(Status::unprocessable_entity, code, message);
 }
 
-json audit_detail(const trading::OrderAnswer& a, json request) {
+}  // namespace
+
+std::optional<http::Response> parse_square_off(const json& b, trading::SquareOff& what,
+                                               json& request) {
+  if (!b.is_object()) return bad_request("The body must be a JSON object.");
+  const auto inst = b.find("instrument");
+  if (inst == b.end() || !inst->is_string() || inst->get_ref<const std::string&>().empty()) {
+    return bad_request("\"instrument\" is required, e.g. \"NSE:RELIANCE\".");
+  }
+  what.instrument_id = inst->get<std::string>();
+  const auto prod = b.find("product");
+  const auto product = prod != b.end() && prod->is_string()
+                           ? domain::parse_product(prod->get_ref<const std::string&>())
+                           : std::nullopt;
+  if (!product) return bad_request("\"product\" must be MIS, NRML, CNC or MTF.");
+  what.product = *product;
+
+  if (const auto q = b.find("qty"); q != b.end() && !q->is_null()) {
+    if (!q->is_number_integer() || (q->is_number_unsigned() && q->get<std::uint64_t>() > 1'000'000'000ULL) ||
+        (!q->is_number_unsigned() && q->get<std::int64_t>() <= 0)) {
+      return unprocessable("invalid_quantity", "\"qty\" must be a whole number above 0.");
+    }
+    what.request.qty = q->get<std::int64_t>();
+  }
+  what.request.order_type = domain::OrderType::market;
+  if (const auto t = b.find("order_type"); t != b.end() && !t->is_null()) {
+    const auto type = t->is_string() ? domain::parse_order_type(t->get_ref<const std::string&>())
+                                     : std::nullopt;
+    if (!type) return bad_request("\"order_type\" must be MARKET or LIMIT.");
+    what.request.order_type = *type;
+  }
+  if (what.request.order_type == domain::OrderType::limit) {
+    const auto p = b.find("price");
+    const auto paise = p != b.end() ? paise_from_json(*p) : std::nullopt;
+    if (!paise || *paise <= 0) {
+      return unprocessable(
+          "invalid_price", "A LIMIT square-off needs \"price\" in rupees with at most two decimals.");
+    }
+    what.request.price = *paise;
+  }
+
+  request = json{{"instrument", what.instrument_id},
+                 {"product", domain::to_string(what.product)},
+                 {"qty", what.request.qty ? json(*what.request.qty) : json(nullptr)},
+                 {"order_type", domain::to_string(what.request.order_type)}};
+  if (what.request.price) request["price"] = *what.request.price;
+  return std::nullopt;
+}
+
+http::Response order_answer_response(const trading::OrderAnswer& a) {
+  return http::json_response(static_cast<Status>(a.http_status()), a.body);
+}
+
+json order_audit_detail(const trading::OrderAnswer& a, json request) {
   json d{{"request", std::move(request)}, {"status", a.http_status()}};
   if (a.ok()) {
     d["orders"] = a.order_ids;
@@ -84,65 +133,21 @@ json audit_detail(const trading::OrderAnswer& a, json request) {
   return d;
 }
 
-}  // namespace
-
 void Api::Impl::square_off(const Request& req, Responder out, const WebSession& s) {
   const auto key = idempotency_key(req);
   if (!key) return out.send(bad_request("Idempotency-Key must be 1 to 128 visible characters."));
   auto body = http::parse_json_body(req);
   if (!body) return out.send(std::move(*body.error));
-  const json& b = body.value;
-  if (!b.is_object()) return out.send(bad_request("The body must be a JSON object."));
-
   trading::SquareOff what;
-  const auto inst = b.find("instrument");
-  if (inst == b.end() || !inst->is_string() || inst->get_ref<const std::string&>().empty()) {
-    return out.send(bad_request("\"instrument\" is required, e.g. \"NSE:RELIANCE\"."));
-  }
-  what.instrument_id = inst->get<std::string>();
-  const auto prod = b.find("product");
-  const auto product = prod != b.end() && prod->is_string()
-                           ? domain::parse_product(prod->get_ref<const std::string&>())
-                           : std::nullopt;
-  if (!product) return out.send(bad_request("\"product\" must be MIS, NRML, CNC or MTF."));
-  what.product = *product;
-
-  if (const auto q = b.find("qty"); q != b.end() && !q->is_null()) {
-    if (!q->is_number_integer() || (q->is_number_unsigned() && q->get<std::uint64_t>() > 1'000'000'000ULL) ||
-        (!q->is_number_unsigned() && q->get<std::int64_t>() <= 0)) {
-      return out.send(unprocessable("invalid_quantity", "\"qty\" must be a whole number above 0."));
-    }
-    what.request.qty = q->get<std::int64_t>();
-  }
-  what.request.order_type = domain::OrderType::market;
-  if (const auto t = b.find("order_type"); t != b.end() && !t->is_null()) {
-    const auto type = t->is_string() ? domain::parse_order_type(t->get_ref<const std::string&>())
-                                     : std::nullopt;
-    if (!type) return out.send(bad_request("\"order_type\" must be MARKET or LIMIT."));
-    what.request.order_type = *type;
-  }
-  if (what.request.order_type == domain::OrderType::limit) {
-    const auto p = b.find("price");
-    const auto paise = p != b.end() ? paise_from_json(*p) : std::nullopt;
-    if (!paise || *paise <= 0) {
-      return out.send(unprocessable(
-          "invalid_price", "A LIMIT square-off needs \"price\" in rupees with at most two decimals."));
-    }
-    what.request.price = *paise;
-  }
-
-  json request{{"instrument", what.instrument_id},
-               {"product", domain::to_string(what.product)},
-               {"qty", what.request.qty ? json(*what.request.qty) : json(nullptr)},
-               {"order_type", domain::to_string(what.request.order_type)}};
-  if (what.request.price) request["price"] = *what.request.price;
+  json request;
+  if (auto refusal = parse_square_off(body.value, what, request)) return out.send(std::move(*refusal));
   const trading::Actor actor{domain::Origin::investor, s.ucc, {}};
   engine_.square_off(actor, s.ucc, what, *key,
                      [this, &req, out = std::make_shared<Responder>(std::move(out)), ucc = s.ucc,
                       request = std::move(request)](trading::OrderAnswer a) mutable {
                        audit(a.ok() ? "investor.square_off" : "investor.square_off_refused", req,
-                             ucc, audit_detail(a, std::move(request)));
-                       out->send(answer_response(a));
+                             ucc, order_audit_detail(a, std::move(request)));
+                       out->send(order_answer_response(a));
                      });
 }
 
@@ -160,8 +165,8 @@ void Api::Impl::square_off_all(const Request& req, Responder out, const WebSessi
                          [this, &req, out = std::make_shared<Responder>(std::move(out)),
                           ucc = s.ucc](trading::OrderAnswer a) mutable {
                            audit(a.ok() ? "investor.square_off_all" : "investor.square_off_all_refused",
-                                 req, ucc, audit_detail(a, json::object()));
-                           out->send(answer_response(a));
+                                 req, ucc, order_audit_detail(a, json::object()));
+                           out->send(order_answer_response(a));
                          });
 }
 
@@ -175,8 +180,8 @@ void Api::Impl::cancel(const Request& req, Responder out, const WebSession& s) {
                        [this, &req, out = std::make_shared<Responder>(std::move(out)), ucc = s.ucc,
                         order_id](trading::OrderAnswer a) mutable {
                          audit(a.ok() ? "investor.cancel" : "investor.cancel_refused", req, ucc,
-                               audit_detail(a, json{{"order_id", order_id}}));
-                         out->send(answer_response(a));
+                               order_audit_detail(a, json{{"order_id", order_id}}));
+                         out->send(order_answer_response(a));
                        });
 }
 

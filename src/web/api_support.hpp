@@ -17,6 +17,7 @@
 #include "irra/http/responder.hpp"
 #include "irra/http/response.hpp"
 #include "irra/http/router.hpp"
+#include "irra/trading/order_entry.hpp"
 #include "irra/web/api.hpp"
 #include "irra/web/auth.hpp"
 #include "stream_hub.hpp"
@@ -33,6 +34,14 @@ std::optional<domain::Paise> paise_from_json(const nlohmann::json& v);
 // An Idempotency-Key header: 1..128 visible ASCII characters. Empty when absent; nullopt when
 // present but malformed.
 std::optional<std::string> idempotency_key(const http::Request& req);
+
+// Checks a square-off body (investor and staff calls share it): fills `what` and `request`
+// (the request as audited), or returns the 400/422 answer.
+std::optional<http::Response> parse_square_off(const nlohmann::json& body, trading::SquareOff& what,
+                                               nlohmann::json& request);
+// The engine's answer as the HTTP response, and as the audit record's detail.
+http::Response order_answer_response(const trading::OrderAnswer& a);
+nlohmann::json order_audit_detail(const trading::OrderAnswer& a, nlohmann::json request);
 
 struct Api::Impl {
   using StrandHandler = std::function<void(const http::Request&, http::Responder)>;
@@ -93,6 +102,10 @@ struct Api::Impl {
   std::unique_ptr<StreamHub> streams_ = std::make_unique<StreamHub>();
   boost::asio::steady_timer sweep_timer_;
   bool stopped_ = false;
+  // Set by the admin terminal: every client's updates are wanted while it returns true (a
+  // staff live feed is open), and each investor login is reported to its feed.
+  std::function<bool()> wants_all_updates;
+  std::function<void(const std::string& ucc, const std::string& ip)> on_login;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

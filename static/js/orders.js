@@ -10,6 +10,8 @@ import { request, newIdempotencyKey } from './api.js';
 import * as store from './store.js';
 import { followOrders } from './outcome.js';
 
+// Orders the broker's staff placed for the client (placed_by "staff" or "bulk").
+const PLACED_BY_WORDS = { staff: "by broker's desk", bulk: 'broker square-off' };
 const CANCEL_PENDING_MS = 20000; // after this, offer Cancel again if the order is still open
 const cancelling = new Map(); // order_id -> time the cancel was accepted
 
@@ -91,7 +93,11 @@ function row(o) {
         ? h('span', { class: 'reason' }, o.reason)
         : null,
     ),
-    cell('Placed on', o.source === 'backup' ? 'Backup site' : o.source === 'main' ? 'Main site' : String(o.source ?? '—')),
+    cell(
+      'Placed on',
+      o.source === 'backup' ? 'Backup site' : o.source === 'main' ? 'Main site' : String(o.source ?? '—'),
+      PLACED_BY_WORDS[o.placed_by] ? [' ', h('span', { class: 'tag tag-quiet placed-by' }, PLACED_BY_WORDS[o.placed_by])] : null,
+    ),
     h('td', { class: 'actions', 'data-label': '' }, action),
   );
 }

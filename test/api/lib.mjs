@@ -319,13 +319,13 @@ export class Investor {
  * waitFor(pred, ms), close()} once the response head arrives; events are
  * {event, data (parsed JSON or the raw text), raw}.
  */
-export function openStream({ cookie, ip, base } = {}) {
+export function openStream({ cookie, ip, base, path = '/api/v1/stream' } = {}) {
   const url = new URL(base || env.url);
   return new Promise((resolve, reject) => {
     const headers = { Accept: 'text/event-stream' };
     if (cookie) headers.Cookie = cookie;
     const req = https.request(
-      { host: url.hostname, port: url.port, method: 'GET', path: '/api/v1/stream', headers, agent: false, rejectUnauthorized: false, localAddress: ip },
+      { host: url.hostname, port: url.port, method: 'GET', path, headers, agent: false, rejectUnauthorized: false, localAddress: ip },
       (res) => {
         const s = {
           status: res.statusCode,

@@ -117,6 +117,17 @@ take('expire', clean);
 take('ratelimit', clean);
 take('reuse', clean);
 take('recovery', clean);
+// The admin terminal's tests: a dealer acts for these clients.
+take('staff_act', clean, withPosition((p) => p.squareoff_qty >= 2 * lot(p) && fitsOneSlice(p)));
+take('staff_browser', clean, withPosition((p) => fitsOneSlice(p)));
+try {
+  take('staff_cancel', eligible, (c) => {
+    const live = (liveBy.get(c.ucc) || []).filter((o) => o.source === 'main' && o.status === 'OPEN');
+    return live.length ? { main_order: live[0].order_id } : null;
+  });
+} catch {
+  notes.push('no second client with an open main-site order: the staff cancel is checked on a final order only');
+}
 take('ineligible', clients.filter((c) => c.eligible === 'N').sort((a, b) => (a.ucc < b.ucc ? -1 : 1)));
 
 // An instrument the "limit" client has no position in, for no_position.

@@ -93,7 +93,7 @@ write_config() { # DIR FIX_PORT HTTPS_PORT METRICS_PORT PROBES
                 "reconnect_min_ms": 100, "reconnect_max_ms": 500 },
   "failover": { "probes": [$5], "interval_ms": 500, "timeout_ms": 400 },
   "notify": { "sink": "file", "file": "$1/notifications.jsonl" },
-  "admin": { "socket": "$1/irra.sock" },
+  "admin": { "socket": "$1/irra.sock", "allow_from": ["127.0.0.0/25", "::1/128"] },
   "metrics": { "listen": "127.0.0.1:$4" },
   "risk": { "otp_ttl_s": $otp_ttl } }
 JSON
@@ -105,6 +105,29 @@ for s in active standby; do
   "$irra" sod-import --config "$work/$s/irra.json" --dump dump > "$s/import.log" 2>&1 ||
     die "sod-import ($s) failed: $(tail -n 5 "$s/import.log")"
 done
+
+# ------------------------------------------------------------------ staff accounts
+# For test/api/admin.test.mjs and test/browser/admin.test.mjs: created with `irra staff add`
+# (passwords given on stdin); each TOTP secret is read from the provisioning URI it prints.
+staff_json="$work/staff.json"
+echo '{}' > "$staff_json"
+add_staff() { # USER ROLE
+  local pw="irra-test-$1-$RANDOM$RANDOM" out secret
+  out=$(printf '%s\n' "$pw" | "$irra" staff add --user "$1" --role "$2" --password-stdin \
+    --config "$work/active/irra.json" 2>&1) || die "irra staff add $1: $out"
+  secret=$(grep -o 'secret=[A-Z2-7]*' <<< "$out" | head -n 1 | cut -d= -f2)
+  [[ -n $secret ]] || die "irra staff add $1 printed no provisioning URI: $out"
+  node -e 'const fs=require("fs");const [f,u,r,p,s]=process.argv.slice(1);const j=JSON.parse(fs.readFileSync(f,"utf8"));j[u]={role:r,password:p,secret:s};fs.writeFileSync(f,JSON.stringify(j,null,1))' \
+    "$staff_json" "$1" "$2" "$pw" "$secret"
+}
+for u in viewer1 viewer2 viewer3; do add_staff "$u" viewer; done
+for u in dealer1 dealer2 dealer3 locked1 gone1 gone2; do add_staff "$u" dealer; done
+add_staff super1 supervisor
+add_staff admin1 admin
+add_staff desk supervisor
+"$irra" staff disable --user gone1 --config "$work/active/irra.json" > /dev/null 2>&1 || die "irra staff disable gone1"
+"$irra" staff list --config "$work/active/irra.json" > staff-list.jsonl 2>&1 || die "irra staff list"
+grep -q '"password\|"secret\|argon2' staff-list.jsonl && die "irra staff list shows a secret"
 
 # ------------------------------------------------------------------ processes
 start_sim() { # NAME FIX HEALTH
@@ -183,6 +206,7 @@ export IRRA_STATIC_DIR="$repo/static"
 export IRRA_DUMP_DIR="$work/dump"
 export IRRA_OTP_TTL_S=$otp_ttl
 export IRRA_LOG_FILE="$work/active/irra.log"
+export IRRA_STAFF_FILE="$staff_json"
 
 # ------------------------------------------------------------------ API tests
 results=()
@@ -190,6 +214,11 @@ api_rc=0
 echo "web tests: API tests (test/api/api.test.mjs)"
 node --test --test-reporter=spec "$here/api.test.mjs" || api_rc=$?
 results+=("API tests: $([[ $api_rc -eq 0 ]] && echo passed || echo "FAILED ($api_rc)")")
+
+admin_rc=0
+echo "web tests: admin terminal API tests (test/api/admin.test.mjs)"
+node --test --test-reporter=spec "$here/admin.test.mjs" || admin_rc=$?
+results+=("admin API tests: $([[ $admin_rc -eq 0 ]] && echo passed || echo "FAILED ($admin_rc)")")
 
 # ------------------------------------------------------------------ browser tests
 browser_rc=0
@@ -218,6 +247,13 @@ if [[ -z ${IRRA_WEB_SKIP_BROWSER:-} ]]; then
   fi
   echo "web tests: browser tests (test/browser/run.sh) as $browser_ucc"
   IRRA_UCC="$browser_ucc" bash "$tree/test/browser/run.sh" || browser_rc=$?
+  # The desk's journey last: its bulk job closes every MIS position.
+  echo "web tests: admin terminal in the browser (test/browser/admin.test.mjs) as staff user desk"
+  desk_ucc=$(json_get roles.staff_browser.ucc < clients.json)
+  IRRA_STAFF_USER=desk IRRA_STAFF_UCC="$desk_ucc" IRRA_STAFF_BULK=1 \
+    IRRA_STAFF_PASSWORD=$(json_get desk.password < "$staff_json") \
+    IRRA_STAFF_TOTP_SECRET=$(json_get desk.secret < "$staff_json") \
+    bash "$tree/test/browser/run.sh" admin.test.mjs || browser_rc=$?
   rm -rf "$out/screenshots"
   if [[ -d "$tree/var/test/screenshots" ]]; then
     cp -r "$tree/var/test/screenshots" "$out/screenshots"
@@ -282,7 +318,7 @@ results+=("clean stop: $([[ $stop_rc -eq 0 ]] && echo yes || echo NO)")
 
 echo "web tests: done in $((SECONDS - started)) s"
 for r in "${results[@]}"; do echo "  $r"; done
-if [[ $api_rc -ne 0 || $browser_rc -ne 0 || $recovery_rc -ne 0 || $ready_rc -ne 0 || $stop_rc -ne 0 ]]; then
+if [[ $api_rc -ne 0 || $admin_rc -ne 0 || $browser_rc -ne 0 || $recovery_rc -ne 0 || $ready_rc -ne 0 || $stop_rc -ne 0 ]]; then
   failed=1
   save_logs
   exit 1

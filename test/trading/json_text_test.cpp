@@ -107,6 +107,28 @@ TEST_CASE("json text positions, orders and trades equal the REST objects") {
   }
   const auto trades = book.trades_of("C1");
   REQUIRE(trades.size() == 1);
+  // IRRA's own orders say who placed them; main-site orders do not.
+  int n = 0;
+  for (const Origin origin : {Origin::investor, Origin::staff, Origin::bulk}) {
+    Order o;
+    o.order_id = "IR20241202-" + std::to_string(++n);
+    o.cl_ord_id = o.order_id;
+    o.ucc = "C1";
+    o.instrument_id = "NSE:RELIANCE";
+    o.side = Side::sell;
+    o.qty = 5;
+    o.price = 244995;
+    o.source = OrderSource::backup;
+    o.origin = origin;
+    o.placed_at = 1'733'130'900'000'000;
+    o.updated_at = o.placed_at;
+    std::string text;
+    append_order_json(text, o);
+    const auto view = order_json(o);
+    CHECK(json::parse(text) == view);
+    CHECK(view["placed_by"] == std::string(to_string(origin)));
+  }
+  for (const auto* o : book.orders_of("C1")) CHECK_FALSE(order_json(*o).contains("placed_by"));
   std::string out;
   append_trade_json(out, *trades[0]);
   CHECK(json::parse(out) == trade_json(*trades[0]));

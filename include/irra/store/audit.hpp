@@ -142,6 +142,9 @@ AuditPage query(soci::session& sql, const AuditFilter& filter, std::int64_t limi
 // number of records written.
 std::int64_t export_csv(soci::session& sql, std::string_view from, std::string_view to,
                         std::ostream& out);
+// The CSV's header line and one record's line (for exports of a filtered query).
+extern const char* const csv_header;
+void csv_row(std::ostream& out, const AuditRecord& r);
 
 }  // namespace audit
 }  // namespace irra::store

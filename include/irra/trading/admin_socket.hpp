@@ -17,6 +17,8 @@
 // too, or before the reactor runs.
 #pragma once
 
+#include <map>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -45,6 +47,10 @@ using ModeHandler =
     std::function<void(const std::string& cmd, const std::string& reason, ModeDone done)>;
 // Adds to the status item (on the strand).
 using StatusExtension = std::function<void(nlohmann::json& status)>;
+// Another command (e.g. the bulk square-off's), given the whole request; answers through
+// `done` on the strand, with its item (if any) printed before the final line.
+using CommandHandler = std::function<void(const nlohmann::json& request, ModeDone done)>;
+using CommandHandlers = std::map<std::string, CommandHandler, std::less<>>;
 
 class AdminSocket {
  public:
@@ -62,6 +68,10 @@ class AdminSocket {
   // Until set, activate/recover/standby answer not_supported.
   void set_mode_handler(ModeHandler handler) { mode_handler_ = std::move(handler); }
   void set_status_extension(StatusExtension extension) { status_extension_ = std::move(extension); }
+  // Before start(): `cmd` is answered by `handler` (e.g. "bulk-square-off", "job").
+  void add_command(std::string cmd, CommandHandler handler) {
+    (*commands_)[std::move(cmd)] = std::move(handler);
+  }
 
   const std::filesystem::path& path() const { return path_; }
 
@@ -75,6 +85,7 @@ class AdminSocket {
   boost::asio::steady_timer backoff_;  // after an accept error (e.g. out of descriptors)
   ModeHandler mode_handler_;
   StatusExtension status_extension_;
+  std::shared_ptr<CommandHandlers> commands_ = std::make_shared<CommandHandlers>();
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool bound_ = false;
 };

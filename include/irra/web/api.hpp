@@ -69,6 +69,7 @@ class Api {
   std::size_t stream_count() const;
 
  private:
+  friend class AdminApi;  // the admin terminal shows the same books and acts through the same code
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
