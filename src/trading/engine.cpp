@@ -6,9 +6,11 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <charconv>
 
 #include "fix_convert.hpp"
+#include "irra/fix/numbers.hpp"
 #include "irra/trading/journal_replay.hpp"
 #include "irra/trading/json_views.hpp"
 #include "journal.hpp"
@@ -35,8 +37,6 @@ Engine::Engine(net::any_io_executor strand, domain::Book& book, store::Writer& w
   }
   if (compact.empty()) compact = "00000000";
   cl_ord_prefix_ = "IR" + compact + "-";
-  tokens_ = options_.order_rate_limit;
-  tokens_at_ = std::chrono::steady_clock::now();
   since_ = now();
 }
 
@@ -77,6 +77,26 @@ bool was_sent(const std::map<std::uint64_t, std::string>& sent, const std::strin
   return false;
 }
 
+// When orders and cancels in `sent` went out, by their SendingTime (52), newest first, at
+// most `limit` of them: the rate limit's window carries over a restart.
+std::vector<std::chrono::system_clock::time_point> recent_send_times(
+    const std::map<std::uint64_t, std::string>& sent, std::size_t limit) {
+  std::vector<std::chrono::system_clock::time_point> out;
+  for (auto it = sent.rbegin(); it != sent.rend() && out.size() < limit; ++it) {
+    const std::string& raw = it->second;
+    if (raw.find("\x01" "35=D\x01") == std::string::npos &&
+        raw.find("\x01" "35=F\x01") == std::string::npos) {
+      continue;
+    }
+    const auto at = raw.find("\x01" "52=");
+    if (at == std::string::npos) continue;
+    const auto end = raw.find('\x01', at + 4);
+    const auto t = fix::parse_utc_timestamp(std::string_view(raw).substr(at + 4, end - at - 4));
+    if (t) out.push_back(std::chrono::time_point_cast<std::chrono::system_clock::duration>(*t));
+  }
+  return out;
+}
+
 }  // namespace
 
 ReplayCounts Engine::load(soci::session& sql) {
@@ -110,6 +130,24 @@ ReplayCounts Engine::load(soci::session& sql) {
                           soci::use(date), soci::into(n), soci::into(seq), soci::into(raw));
     st.execute();
     while (st.fetch()) session(n).sent_[static_cast<std::uint64_t>(seq)] = raw;
+  }
+  // Orders sent in the last second before a crash still count against the exchange's
+  // order-rate limit after the restart.
+  if (options_.order_rate_limit > 0) {
+    const auto sys_now = std::chrono::system_clock::now();
+    const auto steady_now = std::chrono::steady_clock::now();
+    std::vector<std::chrono::steady_clock::time_point> recent;
+    for (const auto& [name, s] : sessions_) {
+      for (const auto t : recent_send_times(s->sent(), options_.order_rate_limit)) {
+        const auto age = sys_now - t;
+        if (age < std::chrono::seconds(1)) {
+          recent.push_back(steady_now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                            std::max(age, std::chrono::system_clock::duration::zero())));
+        }
+      }
+    }
+    std::sort(recent.begin(), recent.end());
+    sent_times_.assign(recent.begin(), recent.end());
   }
   {  // Idempotency-Keys answered today
     std::string scope, key, response;

@@ -388,19 +388,21 @@ void Engine::on_order_session_ready() {
   pump_sends();
 }
 
+// The exchange's order-rate limit is "at most N messages in any one second": a sliding
+// window over the send times of the last N orders and cancels (a token bucket would let
+// 2N through in a second that straddles a full bucket).
 bool Engine::take_token(std::chrono::steady_clock::duration& wait) {
-  const double rate = options_.order_rate_limit;
-  if (rate <= 0) return true;
+  const std::size_t limit = options_.order_rate_limit;
+  if (limit == 0) return true;
   const auto t = std::chrono::steady_clock::now();
-  const double elapsed = std::chrono::duration<double>(t - tokens_at_).count();
-  tokens_at_ = t;
-  tokens_ = std::min(std::max(rate, 1.0), tokens_ + elapsed * rate);  // burst: one second
-  if (tokens_ >= 1.0) {
-    tokens_ -= 1.0;
+  while (!sent_times_.empty() && t - sent_times_.front() >= std::chrono::seconds(1)) {
+    sent_times_.pop_front();
+  }
+  if (sent_times_.size() < limit) {
+    sent_times_.push_back(t);
     return true;
   }
-  wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>((1.0 - tokens_) / rate));
+  wait = sent_times_.front() + std::chrono::seconds(1) - t;
   return false;
 }
 

@@ -38,18 +38,39 @@ export function initClient() {
     if (ucc) load(); // nothing missed while the stream was down
   });
   onEvent('order', (o) => {
-    if (o.ucc === ucc && upsertOrder(o)) renderOrders();
+    if (o.ucc !== ucc) return;
+    remember('order', o);
+    if (upsertOrder(o)) renderOrders();
   });
   onEvent('trade', (t) => {
     if (t.ucc !== ucc || t.trade_id === undefined) return;
-    view.trades.set(String(t.trade_id), t);
+    remember('trade', t);
+    applyEvent('trade', t);
     renderTrades();
   });
   onEvent('position', (p) => {
     if (p.ucc !== ucc || !p.instrument || typeof p.net_qty !== 'number') return;
-    view.positions.set(positionKey(p), p);
+    remember('position', p);
+    applyEvent('position', p);
     renderPositions();
   });
+}
+
+// Events seen while a snapshot was on its way are applied again on top of it: a GET that
+// the server answered just before a fill must not undo the fill's "position" event.
+const RECENT_MAX = 500;
+let eventSeq = 0;
+let recent = [];
+
+function remember(kind, obj) {
+  recent.push({ seq: ++eventSeq, kind, obj });
+  if (recent.length > RECENT_MAX) recent = recent.slice(-RECENT_MAX);
+}
+
+function applyEvent(kind, obj) {
+  if (kind === 'order') upsertOrder(obj);
+  else if (kind === 'trade') view.trades.set(String(obj.trade_id), obj);
+  else if (kind === 'position') view.positions.set(positionKey(obj), obj);
 }
 
 /** Shows the client `code` (null: the empty area, or the one already open). */
@@ -63,6 +84,7 @@ export function openClient(code) {
   if (next !== ucc) {
     ucc = next;
     view = emptyView();
+    recent = [];
     clearInterval(followTimer);
     followTimer = null;
     renderAll();
@@ -74,6 +96,7 @@ export function openClient(code) {
 async function load(focus = false) {
   if (!ucc) return;
   const mine = ++loadSeq;
+  const since = eventSeq;
   const get = (p) => request('GET', path(p));
   const [client, positions, orders, trades, holdings, funds] = await Promise.allSettled([
     get(''),
@@ -106,6 +129,7 @@ async function load(focus = false) {
   if (trades.status === 'fulfilled') view.trades = new Map(asList(trades.value, 'trades').map((t) => [String(t.trade_id), t]));
   if (holdings.status === 'fulfilled') view.holdings = asList(holdings.value, 'holdings');
   if (funds.status === 'fulfilled') view.funds = funds.value?.funds ?? funds.value;
+  for (const e of recent) if (e.seq > since) applyEvent(e.kind, e.obj);
   renderAll();
   if (focus) $('#client-title').focus?.();
 }
@@ -399,6 +423,7 @@ function follow() {
     if (!ucc || !working || Date.now() > followUntil) {
       clearInterval(followTimer);
       followTimer = null;
+      if (ucc && !working) load(); // one last read: positions and trades after the fills
       return;
     }
     await load();

@@ -123,7 +123,7 @@ function describe(kind, d) {
       return `${who(d)}${displayName(d)} ${d.product ?? ''} net ${qty(d.net_qty)}` +
         (d.pending_exit_qty ? `, ${qty(d.pending_exit_qty)} pending exit` : '');
     case 'login':
-      return `${d.ucc ?? 'An investor'} logged in`;
+      return d.staff ? `Staff ${d.staff} logged in` : `${d.ucc ?? 'An investor'} logged in`;
     case 'staff':
       return `${d.user ?? 'staff'}: ${d.action ?? 'action'}${d.ucc ? ` for ${d.ucc}` : ''}` +
         (d.outcome ? ` — ${outcomeText(d.outcome)}` : '') +

@@ -172,7 +172,7 @@ NODE
 
 ctl job | grep -q "$job_id" || fail "irra ctl job does not list $job_id"
 "$irra" audit verify --config config.json > verify.json || fail "audit verify: $(cat verify.json)"
-grep -q '"host.bulk_square_off"' <("$irra" audit export --from 2000 --to 3000 --out - --config config.json) ||
+grep -q ',host.bulk_square_off,' <("$irra" audit export --from 2000 --to 3000 --out - --config config.json) ||
   fail "the bulk square-off is not in the audit trail"
 kill -TERM "$irra_pid"
 wait "$irra_pid" || fail "irra did not stop cleanly"

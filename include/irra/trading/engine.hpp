@@ -10,7 +10,7 @@
 //    after that job commits.
 //  - Order entry: risk plan -> pending orders in the Book (so a concurrent request sees
 //    them) -> journal rows (+ Idempotency-Key answer) committed -> only then handed to the
-//    OrderSender, paced by a token bucket (exchange.order_rate_limit) -> the caller's answer.
+//    OrderSender, paced by a sliding one-second window (exchange.order_rate_limit) -> the caller's answer.
 //
 // Thread rule: every member function runs on the engine's strand (the executor given to the
 // constructor), except load(), which runs before the reactor starts. The writer's
@@ -268,8 +268,7 @@ class Engine {
   std::deque<SendItem> send_queue_;
   boost::asio::steady_timer send_timer_;
   bool send_timer_armed_ = false;
-  double tokens_ = 0;
-  std::chrono::steady_clock::time_point tokens_at_{};
+  std::deque<std::chrono::steady_clock::time_point> sent_times_;  // the last second's sends
   std::uint64_t cl_ord_counter_ = 0;
   std::string cl_ord_prefix_;  // "IR" + yyyymmdd + "-"
 
