@@ -409,10 +409,12 @@ struct AdminApi::Impl {
     };
     std::unordered_map<std::string_view, Agg> by_inst;
     std::size_t open = 0;
+    std::map<std::string, std::size_t> by_product;
     for (const auto& p : book.positions()) {
       const auto q = p.net_qty();
       if (q == 0) continue;
       ++open;
+      ++by_product[std::string(domain::to_string(p.key().product))];
       auto& a = by_inst[p.key().instrument_id];
       a.net += q;
       (q > 0 ? a.longq : a.shortq) += q > 0 ? q : -q;
@@ -454,6 +456,7 @@ struct AdminApi::Impl {
         {"trades_today", trades},
         {"open_positions", std::move(positions)},
         {"open_positions_total", open},
+        {"open_positions_by_product", by_product},
         {"write_backlog", inv_.writer_.stats().backlog},
         {"outbox_depth", options_.outbox_depth ? options_.outbox_depth() : 0},
         {"as_of", iso(now())}};
