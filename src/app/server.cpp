@@ -442,6 +442,22 @@ std::string Server::render_metrics() const {
   }
   gauge("irra_web_sessions", "Investor web sessions.", api_ ? api_->session_count() : 0);
   gauge("irra_web_streams", "Open live-update streams.", api_ ? api_->stream_count() : 0);
+  gauge("irra_staff_sessions", "Staff (admin terminal) sessions.",
+        admin_api_ ? admin_api_->session_count() : 0);
+  gauge("irra_staff_streams", "Open admin live feeds.", admin_api_ ? admin_api_->stream_count() : 0);
+  // Today's bulk square-off jobs by state, and the positions of unfinished ones still to send.
+  if (jobs_) {
+    std::map<std::string, std::uint64_t> by_state{{"running", 0}, {"paused", 0}, {"cancelled", 0}, {"done", 0}};
+    std::int64_t unsent = 0;
+    for (const auto& j : jobs_->jobs()) {
+      const auto state = j.value("state", "");
+      ++by_state[state];
+      if (state == "running" || state == "paused") unsent += j.value("total", 0) - j.value("sent", 0);
+    }
+    out += "# HELP irra_bulk_jobs Today's bulk square-off jobs by state.\n# TYPE irra_bulk_jobs gauge\n";
+    for (const auto& [st, n] : by_state) out += fmt::format("irra_bulk_jobs{{state=\"{}\"}} {}\n", st, n);
+    gauge("irra_bulk_positions_unsent", "Positions of unfinished bulk jobs not yet sent.", unsent);
+  }
   if (relay_) notify::render_prometheus(relay_->stats(), out);
   if (http_metrics_) http_metrics_->render_prometheus(out);
   return out;

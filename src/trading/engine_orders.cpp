@@ -1,5 +1,6 @@
 // Order entry: square-off, square-off-all and cancel. Nothing reaches the OrderSender before
 // its journal rows have committed; an Idempotency-Key replay sends nothing.
+#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -64,10 +65,23 @@ bool Engine::accepting_orders(OrderAnswer& answer) const {
   return true;
 }
 
+// An investor's keys are theirs alone (scope = UCC). Staff and bulk keys are scoped to who
+// acted, how and for whom: "staff:NAME/UCC", "bulk:JOB/UCC", so a staff user named like a
+// job never shares a scope with it. A scope longer than the column (a long staff name) is
+// replaced by its SHA-256 rather than cut, which could merge two clients' scopes.
 std::string Engine::idem_scope(const Actor& actor, const std::string& ucc) {
-  std::string scope = actor.origin == domain::Origin::investor ? ucc : actor.id + "/" + ucc;
-  if (scope.size() > 64) scope.resize(64);
-  return scope;
+  if (actor.origin == domain::Origin::investor) return ucc;
+  std::string scope = std::string(domain::to_string(actor.origin)) + ":" + actor.id + "/" + ucc;
+  if (scope.size() <= 64) return scope;
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(scope.data()), scope.size(), md);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "h:";
+  for (std::size_t i = 0; i < 31; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "api_support.hpp"
@@ -20,12 +21,14 @@
 #include "irra/failover/failover.hpp"
 #include "irra/http/cookies.hpp"
 #include "irra/http/json_body.hpp"
+#include "irra/staff/accounts.hpp"
 #include "irra/staff/authenticator.hpp"
 #include "irra/store/audit.hpp"
 #include "irra/store/writer.hpp"
 #include "irra/trading/bulk_jobs.hpp"
 #include "irra/trading/engine.hpp"
 #include "irra/trading/json_views.hpp"
+#include "irra/web/admin_endpoints.hpp"
 #include "irra/web/api.hpp"
 #include "irra/web/reference_data.hpp"
 #include "stream_hub.hpp"
@@ -46,14 +49,6 @@ constexpr std::string_view staff_cookie = "__Host-irra_staff";
 constexpr std::size_t max_text = 500;           // reason, evidence reference
 constexpr std::size_t max_search_results = 50;
 constexpr std::int64_t max_csv_records = 200'000;
-
-bool is_admin_path(std::string_view path) {
-  const auto under = [&](std::string_view prefix) {
-    return path.size() >= prefix.size() && path.substr(0, prefix.size()) == prefix &&
-           (path.size() == prefix.size() || path[prefix.size()] == '/');
-  };
-  return under("/api/v1/admin") || under("/admin");
-}
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -142,31 +137,37 @@ struct AdminApi::Impl {
     return false;
   }
 
-  void route(http::Router& router, Verb verb, std::string_view pattern, Role need,
-             bool state_changing, StaffHandler handler) {
-    router.add_async(verb, pattern, [this, need, state_changing, handler = std::move(handler)](
-                                        const Request& req, Responder res) {
-      inv_.on_strand(req, std::move(res), [this, need, state_changing, &handler](const Request& r,
-                                                                                  Responder out) {
+  // The handler of a staff endpoint: the session, CSRF and role checks of its table entry
+  // (admin_endpoints.hpp) run on the trading strand before `handler`.
+  void route(AdminHandlers& into, Verb verb, std::string_view pattern, StaffHandler handler) {
+    const AdminEndpoint* e = find_admin_endpoint(verb, pattern);
+    if (!e || !e->staff_session) {
+      throw std::logic_error("admin route without a staff table entry: " + std::string(pattern));
+    }
+    into[{verb, std::string(pattern)}] = [this, e, handler = std::move(handler)](const Request& req,
+                                                                               Responder res) {
+      inv_.on_strand(req, std::move(res), [this, e, &handler](const Request& r, Responder out) {
         const auto token = r.cookie(staff_cookie);
         const StaffSession* s = token ? sessions_.find(*token, now()) : nullptr;
-        if (!s) {
-          return out.send(http::error_response(Status::unauthorized, "unauthorized",
-                                               "Please log in (no session, or it has expired)."));
-        }
-        if (state_changing && !sessions_.check_csrf(*s, r.header("X-CSRF-Token"))) {
-          audit("staff.refused", r, *s, std::nullopt, json{{"reason", "csrf"}, {"path", r.path()}});
-          return out.send(
-              http::error_response(Status::forbidden, "csrf", "Missing or wrong X-CSRF-Token header."));
-        }
-        if (!staff::allows(s->role, need)) {
-          audit("staff.refused", r, *s, std::nullopt,
-                json{{"reason", "role"}, {"path", r.path()}, {"needs", staff::to_string(need)}});
-          return out.send(forbidden());
+        const bool csrf_ok = s && sessions_.check_csrf(*s, r.header("X-CSRF-Token"));
+        switch (admin_access(*e, s ? std::optional(s->role) : std::nullopt, csrf_ok)) {
+          case AdminAccess::unauthorized:
+            return out.send(http::error_response(Status::unauthorized, "unauthorized",
+                                                 "Please log in (no session, or it has expired)."));
+          case AdminAccess::csrf:
+            audit("staff.refused", r, *s, std::nullopt, json{{"reason", "csrf"}, {"path", r.path()}});
+            return out.send(http::error_response(Status::forbidden, "csrf",
+                                                 "Missing or wrong X-CSRF-Token header."));
+          case AdminAccess::forbidden:
+            audit("staff.refused", r, *s, std::nullopt,
+                  json{{"reason", "role"}, {"path", r.path()}, {"needs", staff::to_string(e->need)}});
+            return out.send(forbidden());
+          case AdminAccess::allowed:
+            break;
         }
         handler(r, std::move(out), *s, *token);
       });
-    });
+    };
   }
 
   void audit(std::string type, const Request& req, const StaffSession& s,
@@ -228,6 +229,10 @@ struct AdminApi::Impl {
   }
 
   void open_stream(const Request&, Responder out, const StaffSession&, std::string_view token) {
+    if (stopped_) {  // stopping: stop() has closed the feeds, a new one would stay open
+      return out.send(http::error_response(Status::service_unavailable, "unavailable",
+                                           "The server is stopping."));
+    }
     http::Response head{Status::ok, 11};
     head.set(boost::beast::http::field::content_type, "text/event-stream; charset=utf-8");
     head.set("X-Accel-Buffering", "no");
@@ -273,15 +278,7 @@ struct AdminApi::Impl {
     }
     const auto ip = req.remote_address().to_string();
     if (const auto wait = sessions_.blocked(*user, ip, now())) {
-      audit_as("staff.login_failed", req, *user, "", std::nullopt, json{{"reason", "rate_limited"}});
-      spdlog::info("staff: login for '{}' from {} refused: rate limited", *user, ip);
-      const auto secs = std::max<std::int64_t>(1, wait->count());
-      auto res = http::json_response(Status::too_many_requests,
-                                     json{{"error", "rate_limited"},
-                                          {"message", "Too many failed logins. Please wait and try again."},
-                                          {"retry_after", secs}});
-      res.set(boost::beast::http::field::retry_after, std::to_string(secs));
-      return out.send(std::move(res));
+      return out.send(rate_limited(req, *user, ip, *wait));
     }
     auto shared_out = std::make_shared<Responder>(std::move(out));
     authn_.check(*user, std::move(*password), std::move(*totp), unix_seconds(now()), strand_,
@@ -292,18 +289,55 @@ struct AdminApi::Impl {
                  });
   }
 
+  // 429 for a blocked user name or address. Only the first refusal per (user, address) in a
+  // minute is audited and logged at info: a flood of refused logins must not fill the
+  // writer's queue (which also carries the order journal) or the log.
+  http::Response rate_limited(const Request& req, const std::string& user, const std::string& ip,
+                              std::chrono::seconds wait) {
+    const auto t = now();
+    auto key = loggable(user) + '|' + ip;
+    const auto it = refusals_noted_.find(key);
+    if (it == refusals_noted_.end() || t - it->second >= std::chrono::minutes(1)) {
+      if (refusals_noted_.size() >= 10'000) refusals_noted_.clear();
+      refusals_noted_[std::move(key)] = t;
+      audit_as("staff.login_failed", req, loggable(user), "", std::nullopt,
+               json{{"reason", "rate_limited"}});
+      spdlog::info("staff: login for '{}' from {} refused: rate limited", loggable(user), ip);
+    }
+    const auto secs = std::max<std::int64_t>(1, wait.count());
+    auto res = http::json_response(Status::too_many_requests,
+                                   json{{"error", "rate_limited"},
+                                        {"message", "Too many failed logins. Please wait and try again."},
+                                        {"retry_after", secs}});
+    res.set(boost::beast::http::field::retry_after, std::to_string(secs));
+    return res;
+  }
+
+  // A user name as typed may hold anything (newlines would forge log lines): logs and the
+  // audit get it only when it is a valid account name.
+  static std::string loggable(const std::string& user) {
+    return staff::valid_user_name(user) ? user : std::string("(invalid name)");
+  }
+
   void finish_login(const Request& req, Responder& out, const std::string& user,
                     const std::string& ip, const staff::LoginCheck& r) {
     using O = staff::LoginCheck::Outcome;
     if (r.outcome == O::error) {
-      spdlog::warn("staff: login for '{}' could not be checked: {}", user, r.message);
+      spdlog::warn("staff: login for '{}' could not be checked: {}", loggable(user), r.message);
       return out.send(http::error_response(Status::service_unavailable, "unavailable",
                                            "Login is unavailable just now. Please try again."));
     }
+    // Checks queued together all passed blocked() when they arrived; the worker answers in
+    // order, so by now the failures before this one are counted: past the limit, every
+    // answer (a right one too) is 429, and a burst of guesses learns nothing.
+    if (const auto wait = sessions_.blocked(user, ip, now())) {
+      return out.send(rate_limited(req, user, ip, *wait));
+    }
     if (r.outcome != O::ok) {
       sessions_.note_failure(user, ip, now());
-      audit_as("staff.login_failed", req, user, "", std::nullopt, json{{"reason", "wrong_credentials"}});
-      spdlog::info("staff: failed login for '{}' from {}", user, ip);
+      audit_as("staff.login_failed", req, loggable(user), "", std::nullopt,
+               json{{"reason", "wrong_credentials"}});
+      spdlog::info("staff: failed login for '{}' from {}", loggable(user), ip);
       return out.send(http::error_response(Status::unauthorized, "unauthorized",
                                            "Wrong user, password or code."));
     }
@@ -824,6 +858,10 @@ struct AdminApi::Impl {
   void audit_search(const Request& req, Responder out, bool csv) {
     auto q = audit_query(req, out);
     if (!q) return;
+    if (csv && *csv_running_) {
+      return out.send(http::error_response(Status::service_unavailable, "busy",
+                                           "Another audit export is running. Please try again."));
+    }
     auto result = std::make_shared<std::string>();
     auto more = std::make_shared<bool>(false);
     auto shared_out = std::make_shared<Responder>(std::move(out));
@@ -854,7 +892,10 @@ struct AdminApi::Impl {
       }
       *result = std::move(os).str();
     };
-    const bool queued = reader_.run(job, strand_, [shared_out, result, more, csv](std::string error) {
+    auto running = csv ? csv_running_ : std::shared_ptr<bool>();
+    if (running) *running = true;
+    const bool queued = reader_.run(job, strand_, [shared_out, result, more, csv, running](std::string error) {
+      if (running) *running = false;
       if (!error.empty()) {
         return shared_out->send(http::error_response(Status::service_unavailable, "unavailable",
                                                      "The audit trail could not be read just now."));
@@ -873,6 +914,7 @@ struct AdminApi::Impl {
       shared_out->send(std::move(res));
     });
     if (!queued) {
+      if (running) *running = false;
       shared_out->send(http::error_response(Status::service_unavailable, "busy",
                                             "Too many audit searches at once. Please try again."));
     }
@@ -884,35 +926,38 @@ struct AdminApi::Impl {
       if (!is_admin_path(req.path()) || allowed(req)) return std::nullopt;
       return http::standard_error(Status::not_found);
     });
-    router.add_async(Verb::post, "/api/v1/admin/auth/login", [this](const Request& req, Responder res) {
+    // Every route comes from the table (admin_endpoints.hpp): add_admin_routes() refuses a
+    // handler without an entry and an entry without a handler.
+    AdminHandlers h;
+    h[{Verb::post, "/api/v1/admin/auth/login"}] = [this](const Request& req, Responder res) {
       inv_.on_strand(req, std::move(res), [this](const Request& r, Responder out) { login(r, std::move(out)); });
-    });
-    router.add_async(Verb::post, "/api/v1/admin/auth/logout", [this](const Request& req, Responder res) {
+    };
+    h[{Verb::post, "/api/v1/admin/auth/logout"}] = [this](const Request& req, Responder res) {
       inv_.on_strand(req, std::move(res), [this](const Request& r, Responder out) { logout(r, std::move(out)); });
-    });
+    };
     using S = const StaffSession&;
     using T = std::string_view;
-    route(router, Verb::get, "/api/v1/admin/session", Role::viewer, false,
+    route(h, Verb::get, "/api/v1/admin/session",
           [this](const Request&, Responder out, S s, T) {
             out.send(http::json_response(Status::ok, session_json(s)));
           });
-    route(router, Verb::get, "/api/v1/admin/overview", Role::viewer, false,
+    route(h, Verb::get, "/api/v1/admin/overview",
           [this](const Request&, Responder out, S, T) {
             out.send(http::json_response(Status::ok, overview()));
           });
-    route(router, Verb::get, "/api/v1/admin/clients", Role::viewer, false,
+    route(h, Verb::get, "/api/v1/admin/clients",
           [this](const Request& r, Responder out, S, T) {
             const auto q = r.query_param("q");
             out.send(http::json_response(Status::ok, search(q ? q->substr(0, 64) : std::string_view())));
           });
-    route(router, Verb::get, "/api/v1/admin/clients/{ucc}", Role::viewer, false,
+    route(h, Verb::get, "/api/v1/admin/clients/{ucc}",
           [this](const Request& r, Responder out, S, T) {
             const auto* c = inv_.book_.client(std::string(r.path_param("ucc")));
             if (!c) return out.send(http::error_response(Status::not_found, "not_found", "No such client."));
             out.send(http::json_response(Status::ok, json{{"client", client_json(*c)}}));
           });
     const auto book_route = [&](std::string_view what, auto render) {
-      route(router, Verb::get, "/api/v1/admin/clients/{ucc}/" + std::string(what), Role::viewer, false,
+      route(h, Verb::get, "/api/v1/admin/clients/{ucc}/" + std::string(what),
             [this, render](const Request& r, Responder out, S, T) {
               const auto* c = inv_.book_.client(std::string(r.path_param("ucc")));
               if (!c) return out.send(http::error_response(Status::not_found, "not_found", "No such client."));
@@ -928,34 +973,35 @@ struct AdminApi::Impl {
     book_route("funds", [this](const std::string& u) {
       return http::json_response(Status::ok, inv_.funds_json(u));
     });
-    route(router, Verb::post, "/api/v1/admin/clients/{ucc}/square-off", Role::dealer, true,
+    route(h, Verb::post, "/api/v1/admin/clients/{ucc}/square-off",
           [this](const Request& r, Responder out, S s, T) { square_off(r, std::move(out), s); });
-    route(router, Verb::post, "/api/v1/admin/clients/{ucc}/square-off-all", Role::dealer, true,
+    route(h, Verb::post, "/api/v1/admin/clients/{ucc}/square-off-all",
           [this](const Request& r, Responder out, S s, T) { square_off_all(r, std::move(out), s); });
-    route(router, Verb::post, "/api/v1/admin/clients/{ucc}/orders/{order_id}/cancel", Role::dealer, true,
+    route(h, Verb::post, "/api/v1/admin/clients/{ucc}/orders/{order_id}/cancel",
           [this](const Request& r, Responder out, S s, T) { cancel(r, std::move(out), s); });
-    route(router, Verb::post, "/api/v1/admin/bulk/square-off", Role::supervisor, true,
+    route(h, Verb::post, "/api/v1/admin/bulk/square-off",
           [this](const Request& r, Responder out, S s, T) { bulk(r, std::move(out), s); });
-    route(router, Verb::get, "/api/v1/admin/jobs", Role::viewer, false,
+    route(h, Verb::get, "/api/v1/admin/jobs",
           [this](const Request&, Responder out, S, T) {
             out.send(http::json_response(Status::ok, json{{"jobs", jobs_.jobs()}}));
           });
-    route(router, Verb::get, "/api/v1/admin/jobs/{job_id}", Role::viewer, false,
+    route(h, Verb::get, "/api/v1/admin/jobs/{job_id}",
           [this](const Request& r, Responder out, S, T) {
             const auto job = jobs_.job(r.path_param("job_id"));
             if (!job) return out.send(http::error_response(Status::not_found, "not_found", "No such job."));
             out.send(http::json_response(Status::ok, *job));
           });
-    route(router, Verb::post, "/api/v1/admin/jobs/{job_id}/cancel", Role::supervisor, true,
+    route(h, Verb::post, "/api/v1/admin/jobs/{job_id}/cancel",
           [this](const Request& r, Responder out, S s, T) { job_cancel(r, std::move(out), s); });
-    route(router, Verb::post, "/api/v1/admin/mode", Role::supervisor, true,
+    route(h, Verb::post, "/api/v1/admin/mode",
           [this](const Request& r, Responder out, S s, T) { mode(r, std::move(out), s); });
-    route(router, Verb::get, "/api/v1/admin/audit", Role::viewer, false,
+    route(h, Verb::get, "/api/v1/admin/audit",
           [this](const Request& r, Responder out, S, T) { audit_search(r, std::move(out), false); });
-    route(router, Verb::get, "/api/v1/admin/audit.csv", Role::viewer, false,
+    route(h, Verb::get, "/api/v1/admin/audit.csv",
           [this](const Request& r, Responder out, S, T) { audit_search(r, std::move(out), true); });
-    route(router, Verb::get, "/api/v1/admin/stream", Role::viewer, false,
+    route(h, Verb::get, "/api/v1/admin/stream",
           [this](const Request& r, Responder out, S s, T token) { open_stream(r, std::move(out), s, token); });
+    add_admin_routes(router, std::move(h));
   }
 
   void start() {
@@ -978,7 +1024,7 @@ struct AdminApi::Impl {
     for (auto& e : streams_) {
       if (e.stream) e.stream->close();
     }
-    reader_.stop();
+    reader_.cancel();  // joined by ~DbReader: a long export must not block the strand here
   }
 
   struct Entry {
@@ -1000,6 +1046,10 @@ struct AdminApi::Impl {
   std::vector<Entry> streams_;
   std::uint64_t next_stream_id_ = 1;
   std::vector<std::pair<std::string, std::uint32_t>> index_;  // upper-case key -> client
+  std::unordered_map<std::string, TimePoint> refusals_noted_;  // rate_limited()
+  // One audit CSV export at a time (each is held in memory until sent). Shared with the
+  // export's completion, which must not touch `this` (it may run after stop()).
+  std::shared_ptr<bool> csv_running_ = std::make_shared<bool>(false);
   json overview_cache_;
   std::chrono::steady_clock::time_point overview_at_{};
   bool stopped_ = false;

@@ -24,14 +24,17 @@ bool DbReader::run(std::function<void(soci::session&)> job, boost::asio::any_io_
   return true;
 }
 
-void DbReader::stop() {
+void DbReader::cancel() {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
     queue_.clear();
   }
   cv_.notify_all();
+}
+
+void DbReader::stop() {
+  cancel();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -48,7 +51,7 @@ void DbReader::loop() {
     }
     std::string error;
     try {
-      if (!sql) sql = store::open(url_);
+      if (!sql) sql = store::connect(url_);  // migrated at start; a reader never migrates
       item.job(*sql);
     } catch (const soci::soci_error& e) {
       error = e.what();

@@ -2,8 +2,9 @@
 // may take a while (audit search and CSV export), so they run neither on the reactor nor on
 // the writer's thread (where they would delay what must become durable).
 //
-// Thread rule: run() and stop() from any thread; jobs run on the reader's thread, one at a
-// time in order; their completions are posted to the executor given with each job.
+// Thread rule: run(), cancel() and stop() from any thread (stop() blocks: one thread at a
+// time, never a strand); jobs run on the reader's thread, one at a time in order; their
+// completions are posted to the executor given with each job.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -35,6 +36,10 @@ class DbReader {
   // when the job threw. False (nothing runs) when the queue is full or stopping.
   bool run(std::function<void(soci::session&)> job, boost::asio::any_io_executor ex,
            std::function<void(std::string error)> done);
+  // Drops the waiting jobs and refuses new ones; a job already running finishes and its
+  // completion is posted. Never blocks (safe on a strand).
+  void cancel();
+  // cancel(), then joins the thread (not on a strand: a running job may take seconds).
   void stop();
 
  private:

@@ -373,3 +373,35 @@ TEST_CASE("the order rate limit paces what is sent") {
   CHECK(at[2] - at[0] >= std::chrono::milliseconds(995));
   CHECK(at[3] - at[1] >= std::chrono::milliseconds(995));
 }
+
+TEST_CASE("staff and bulk Idempotency-Keys are scoped to who acted and for whom") {
+  EngineEnv env;
+  RecordingSender sender;
+  env.on_strand([&] { env.engine().set_order_sender(&sender); });
+  const auto off = [&](const Actor& actor, const std::string& ucc, const std::string& key) {
+    return await(env, [&](OrderCompletion done) {
+      env.engine().square_off(actor, ucc, reliance_off(5), key, std::move(done));
+    });
+  };
+  // A staff user named like a bulk job does not share the job's keys.
+  const Actor staff{irra::domain::Origin::staff, "BULK-20241202-001", "client called [evidence: C-1]"};
+  const Actor bulk{irra::domain::Origin::bulk, "BULK-20241202-001", "intraday square-off"};
+  const auto a = off(staff, "C1", "bulk:BULK-20241202-001:0");
+  const auto b = off(bulk, "C1", "bulk:BULK-20241202-001:0");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK_FALSE(b.replayed);
+  CHECK(a.order_ids != b.order_ids);
+  // A long staff name: the scope is a digest, never a cut that drops the client.
+  const Actor long_name{irra::domain::Origin::staff, std::string(64, 'd'), "r"};
+  const auto c1 = off(long_name, "C1", "k");
+  const auto c2 = off(long_name, "C2", "k");
+  REQUIRE(c1.ok());
+  REQUIRE(c2.ok());
+  CHECK_FALSE(c2.replayed);
+  CHECK(env.book().order(c2.order_ids.at(0))->ucc == "C2");
+  // And the same staff user, client and key again is a replay.
+  const auto again = off(long_name, "C2", "k");
+  CHECK(again.replayed);
+  CHECK(again.order_ids == c2.order_ids);
+}
