@@ -67,6 +67,7 @@ int Server::run() {
   store::WriterOptions wopts;
   wopts.capacity = cfg_.database.write_queue_limit;
   wopts.batch_limit = cfg_.database.write_batch_max;
+  wopts.stall_threshold = cfg_.database.write_stall;
   writer_ = std::make_unique<store::Writer>(url, std::move(sql), wopts);
 
   // The engine replays today's journal over the start-of-day mirror (on a connection of its
@@ -402,7 +403,10 @@ std::string Server::render_metrics() const {
         es.send_queue);
   const auto ws = writer_->stats();
   gauge("irra_db_write_backlog", "Database writes accepted and not yet committed.", ws.backlog);
-  gauge("irra_db_healthy", "1 when the database accepts writes.", writer_->healthy() ? 1 : 0);
+  gauge("irra_db_healthy", "1 when the database accepts writes.", ws.healthy ? 1 : 0);
+  gauge("irra_db_stalled",
+        "1 while a database call has not answered for database.write_stall_ms.",
+        ws.stalled ? 1 : 0);
   counter("irra_db_write_refused_total", "Database writes refused (the backlog was full).",
           ws.refused);
   counter("irra_db_batch_failures_total", "Write batches the database failed (then retried).",

@@ -98,13 +98,14 @@ void read_http(const Reader& r, HttpConfig& http) {
 }
 
 void read_database(const Reader& r, DatabaseConfig& db) {
-  r.allow_only({"url", "write_queue_limit", "write_batch_max"});
+  r.allow_only({"url", "write_queue_limit", "write_batch_max", "write_stall_ms"});
   if (auto text = r.string("url")) {
     check(r, *text, detail::check_url(text->value, {"sqlite3://", "mysql://"}));
     db.url = text->value;
   }
   read_u32(r, "write_queue_limit", db.write_queue_limit, 1, 100000000);
   read_u32(r, "write_batch_max", db.write_batch_max, 1, 1000000);
+  read_duration(r, "write_stall_ms", db.write_stall, 100, 600000);
   if (db.write_batch_max > db.write_queue_limit) {
     r.fail("write_batch_max", "must not exceed database.write_queue_limit (" +
                                   std::to_string(db.write_queue_limit) + ")");

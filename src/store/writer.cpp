@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <string>
 #include <utility>
 
 namespace irra::store {
@@ -75,7 +76,32 @@ bool Writer::drain_and_stop(steady::duration timeout) {
   return all_committed_;
 }
 
+std::chrono::milliseconds Writer::busy_for() const {
+  const std::int64_t since = busy_since_ns_.load(std::memory_order_relaxed);
+  if (since == idle_mark) return std::chrono::milliseconds{0};
+  const std::int64_t now = steady::now().time_since_epoch().count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+      steady::duration(std::max<std::int64_t>(0, now - since)));
+}
+
+bool Writer::stalled(std::chrono::milliseconds busy) const {
+  return options_.stall_threshold.count() > 0 && busy >= options_.stall_threshold;
+}
+
+void Writer::mark_busy(bool busy) {
+  busy_since_ns_.store(busy ? steady::now().time_since_epoch().count() : idle_mark,
+                       std::memory_order_relaxed);
+}
+
+bool Writer::healthy() const {
+  return healthy_.load(std::memory_order_relaxed) && !stalled(busy_for());
+}
+
 std::string Writer::last_error() const {
+  const auto busy = busy_for();
+  if (stalled(busy)) {
+    return "the database has not answered for " + std::to_string(busy.count()) + " ms";
+  }
   std::lock_guard lock(mutex_);
   return last_error_;
 }
@@ -83,7 +109,10 @@ std::string Writer::last_error() const {
 WriterStats Writer::stats() const {
   constexpr auto r = std::memory_order_relaxed;
   WriterStats s;
-  s.healthy = healthy_.load(r);
+  const auto busy = busy_for();
+  s.stalled = stalled(busy);
+  s.stalled_ms = s.stalled ? busy.count() : 0;
+  s.healthy = healthy_.load(r) && !s.stalled;
   s.backlog = backlog_.load(r);
   s.capacity = options_.capacity;
   s.batches_committed = batches_.load(r);
@@ -137,9 +166,12 @@ bool Writer::commit_batch(std::vector<Item>& batch) {
   for (;;) {
     if (!session_) {
       try {
+        mark_busy(true);
         session_ = connect(url_);
+        mark_busy(false);
         reconnects_.fetch_add(1, std::memory_order_relaxed);
       } catch (const std::exception& e) {
+        mark_busy(false);
         set_error(first_line(e.what()));
         if (!wait_backoff(delay)) return false;
         delay = std::min(delay * 2, options_.backoff_max);
@@ -148,7 +180,10 @@ bool Writer::commit_batch(std::vector<Item>& batch) {
     }
     std::string error;
     const auto started = steady::now();
-    switch (try_batch(batch, error)) {
+    mark_busy(true);
+    const Attempt attempt = try_batch(batch, error);
+    mark_busy(false);
+    switch (attempt) {
       case Attempt::committed: {
         const auto live =
             std::count_if(batch.begin(), batch.end(), [](const Item& i) { return !i.failed; });

@@ -57,9 +57,17 @@ bool Engine::accepting_orders(OrderAnswer& answer) const {
     answer = refusal(Errc::unavailable, "the server is stopping; nothing was sent");
     return false;
   }
+  // !healthy(): batches fail, or the database has not answered a call for a while (a
+  // frozen server); an order accepted now could not be made durable before it is sent.
   if (!stalled_.empty() || !writer_.healthy()) {
     answer = refusal(Errc::unavailable,
                      "the database is not accepting writes at the moment; nothing was sent");
+    return false;
+  }
+  const unsigned high = options_.writer_high_water_percent;
+  if (high > 0 && high < 100 && writer_.backlog() * 100 >= writer_.capacity() * high) {
+    answer = refusal(Errc::unavailable,
+                     "the database is behind on writes at the moment; nothing was sent");
     return false;
   }
   return true;

@@ -23,6 +23,7 @@ TEST_CASE("an empty object yields every documented default") {
   CHECK(c.database.url == "sqlite3://var/irra.db");
   CHECK(c.database.write_queue_limit == 100000);
   CHECK(c.database.write_batch_max == 5000);
+  CHECK(c.database.write_stall == 2000ms);
 
   CHECK(c.exchange.host == "127.0.0.1");
   CHECK(c.exchange.port == 9878);
@@ -137,7 +138,7 @@ TEST_CASE("every extra key is read") {
     "log": {"level": "debug", "format": "json"},
     "http": {"static_dir": "/usr/share/irra/static", "public_url": "https://backup.example/",
              "idle_timeout_s": 15, "max_connections": 500},
-    "database": {"write_queue_limit": 1000, "write_batch_max": 100},
+    "database": {"write_queue_limit": 1000, "write_batch_max": 100, "write_stall_ms": 500},
     "exchange": {"reconnect_min_ms": 100, "reconnect_max_ms": 2000, "tls": true},
     "risk": {"market_protection_bps": 50, "otp_ttl_s": 120},
     "session": {"idle_timeout_s": 600, "absolute_timeout_s": 3600}
@@ -151,6 +152,7 @@ TEST_CASE("every extra key is read") {
   CHECK(c.http.max_connections == 500);
   CHECK(c.database.write_queue_limit == 1000);
   CHECK(c.database.write_batch_max == 100);
+  CHECK(c.database.write_stall == 500ms);
   CHECK(c.exchange.reconnect_min == 100ms);
   CHECK(c.exchange.reconnect_max == 2000ms);
   CHECK(c.exchange.tls);

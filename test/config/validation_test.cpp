@@ -59,6 +59,8 @@ TEST_CASE("counts and durations must be positive integers within range") {
         "t.json: failover.interval_ms: expected an integer from 1 to 3600000, got null");
   CHECK(error_of(R"({"http": {"max_connections": true}})") ==
         "t.json: http.max_connections: expected an integer from 1 to 1000000, got true");
+  CHECK(error_of(R"({"database": {"write_stall_ms": 50}})") ==
+        "t.json: database.write_stall_ms: expected an integer from 100 to 600000, got 50");
   CHECK(error_of(R"({"risk": {"market_protection_bps": 0}})") ==
         "t.json: risk.market_protection_bps: expected an integer from 1 to 5000, got 0");
 }

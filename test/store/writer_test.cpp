@@ -325,3 +325,51 @@ TEST_CASE("on SQLite a batch that reads first is not failed by another connectio
   auto sql = db.open();
   CHECK(irra::store::test::TestDb::count(*sql, "kv") == 2);
 }
+
+TEST_CASE("a database call running past the stall threshold makes the writer unhealthy until it returns") {
+  TestDb db;
+  WriterOptions opt;
+  opt.stall_threshold = 100ms;
+  Writer writer(db.url(), open_with_kv(db), opt);
+  Gate gate;  // a commit that hangs, as on a frozen server
+  REQUIRE(writer.submit(gate.job()));
+  gate.wait_started();
+  CHECK(writer.healthy());  // not yet past the threshold
+  CHECK_FALSE(writer.stats().stalled);
+  REQUIRE(eventually([&] { return !writer.healthy(); }));
+  const auto s = writer.stats();
+  CHECK_FALSE(s.healthy);
+  CHECK(s.stalled);
+  CHECK(s.stalled_ms >= 100);
+  CHECK(s.backlog == 1);
+  const std::string error = writer.last_error();
+  CHECK(error.starts_with("the database has not answered for "));
+  CHECK(error.ends_with(" ms"));
+  // Still accepted meanwhile (bounded by the capacity): the backlog shows it.
+  REQUIRE(writer.submit(insert_kv(1)));
+  CHECK(writer.stats().backlog == 2);
+
+  gate.open();
+  REQUIRE(eventually([&] { return writer.healthy() && writer.stats().backlog == 0; }));
+  CHECK_FALSE(writer.stats().stalled);
+  CHECK(writer.stats().stalled_ms == 0);
+  CHECK(writer.last_error().empty());
+  REQUIRE(writer.drain_and_stop());
+  auto check = db.open();
+  CHECK(TestDb::count(*check, "kv") == 1);
+}
+
+TEST_CASE("a stall threshold of zero never reports a stall") {
+  TestDb db;
+  WriterOptions opt;
+  opt.stall_threshold = 0ms;
+  Writer writer(db.url(), open_with_kv(db), opt);
+  Gate gate;
+  REQUIRE(writer.submit(gate.job()));
+  gate.wait_started();
+  std::this_thread::sleep_for(50ms);
+  CHECK(writer.healthy());
+  CHECK_FALSE(writer.stats().stalled);
+  gate.open();
+  REQUIRE(writer.drain_and_stop());
+}

@@ -122,8 +122,11 @@ std::unique_ptr<Book> EngineEnv::seeded_book(const std::string& date) {
   return book;
 }
 
-EngineEnv::EngineEnv(EngineOptions options)
-    : options_(std::move(options)), dir_(make_temp_dir()), strand_(net::make_strand(ioc_)) {
+EngineEnv::EngineEnv(EngineOptions options, store::WriterOptions writer_options)
+    : options_(std::move(options)),
+      writer_options_(writer_options),
+      dir_(make_temp_dir()),
+      strand_(net::make_strand(ioc_)) {
   const char* env = std::getenv("IRRA_TEST_DB_URL");
   if (env != nullptr && *env != '\0') {
     url_ = store::DbUrl::parse(env);
@@ -143,7 +146,7 @@ EngineEnv::~EngineEnv() {
 
 void EngineEnv::start() {
   book_ = seeded_book();
-  store::WriterOptions wopts;
+  store::WriterOptions wopts = writer_options_;
   wopts.backoff_initial = std::chrono::milliseconds(5);
   writer_ = std::make_unique<store::Writer>(url_, store::open(url_), wopts);
   engine_ = std::make_unique<Engine>(strand_, *book_, *writer_, options_);

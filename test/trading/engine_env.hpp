@@ -53,7 +53,7 @@ class RecordingSender : public OrderSender {
 
 class EngineEnv {
  public:
-  explicit EngineEnv(EngineOptions options = {});
+  explicit EngineEnv(EngineOptions options = {}, store::WriterOptions writer_options = {});
   ~EngineEnv();
   EngineEnv(const EngineEnv&) = delete;
   EngineEnv& operator=(const EngineEnv&) = delete;
@@ -94,6 +94,7 @@ class EngineEnv {
   void stop_all(bool flush);
 
   EngineOptions options_;
+  store::WriterOptions writer_options_;
   std::filesystem::path dir_;
   store::DbUrl url_;
   boost::asio::io_context ioc_;

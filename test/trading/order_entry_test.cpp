@@ -2,7 +2,9 @@
 #include <soci/soci.h>
 
 #include <catch2/catch.hpp>
+#include <future>
 #include <optional>
+#include <thread>
 
 #include "engine_env.hpp"
 
@@ -240,6 +242,101 @@ TEST_CASE("a writer refusal answers unavailable and leaves no pending order") {
   CHECK(env.book().squareoff_qty(c1_reliance) == 100);
   for (const auto& o : env.book().orders()) CHECK(o.status != OrderStatus::pending);
   CHECK(sender.calls.empty());
+}
+
+// Holds the writer thread inside a job (a commit hanging on a frozen database) until opened.
+struct WriterGate {
+  std::promise<void> started;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  irra::store::WriteJob job() {
+    return [this](soci::session&) {
+      started.set_value();
+      released.wait();
+    };
+  }
+};
+
+bool wait_for(const std::function<bool()>& pred) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+TEST_CASE("a stalled database refuses order entry at once, and it resumes when it answers") {
+  irra::store::WriterOptions wopts;
+  wopts.stall_threshold = std::chrono::milliseconds(50);
+  EngineEnv env({}, wopts);
+  RecordingSender sender;
+  env.on_strand([&] { env.engine().set_order_sender(&sender); });
+  WriterGate gate;
+  REQUIRE(env.writer().submit(gate.job()));
+  gate.started.get_future().wait();
+  REQUIRE(wait_for([&] { return !env.writer().healthy(); }));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto a = await(env, [&](OrderCompletion done) {
+    env.engine().square_off(investor("C1"), "C1", reliance_off(10), "k1", std::move(done));
+  });
+  const auto all = await(env, [&](OrderCompletion done) {
+    env.engine().square_off_all(investor("C1"), "C1", "k2", std::move(done));
+  });
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1));  // not a hang
+  CHECK(a.error == Errc::unavailable);
+  CHECK(a.http_status() == 503);
+  CHECK(all.error == Errc::unavailable);
+  CHECK(env.book().pending_exit_qty(c1_reliance) == 0);
+  for (const auto& o : env.book().orders()) CHECK(o.status != OrderStatus::pending);
+  CHECK(sender.calls.empty());
+
+  gate.release.set_value();
+  REQUIRE(wait_for([&] { return env.writer().healthy(); }));
+  const auto b = await(env, [&](OrderCompletion done) {
+    env.engine().square_off(investor("C1"), "C1", reliance_off(10), "k3", std::move(done));
+  });
+  CHECK(b.ok());
+  env.run_until([&] { return sender.calls.size() == 1; });
+  CHECK(sender.calls.size() == 1);
+}
+
+TEST_CASE("order entry refuses while the write backlog is above the high-water mark") {
+  irra::store::WriterOptions wopts;
+  wopts.capacity = 10;
+  wopts.batch_limit = 10;
+  wopts.stall_threshold = std::chrono::milliseconds(0);  // only the backlog counts here
+  EngineOptions opts;
+  opts.writer_high_water_percent = 80;
+  EngineEnv env(opts, wopts);
+  RecordingSender sender;
+  env.on_strand([&] { env.engine().set_order_sender(&sender); });
+  WriterGate gate;
+  REQUIRE(env.writer().submit(gate.job()));
+  gate.started.get_future().wait();
+  for (int i = 0; i < 7; ++i) REQUIRE(env.writer().submit([](soci::session&) {}));
+  REQUIRE(env.writer().backlog() == 8);  // 80% of 10
+  REQUIRE(env.writer().healthy());
+
+  const auto a = await(env, [&](OrderCompletion done) {
+    env.engine().square_off(investor("C1"), "C1", reliance_off(10), "", std::move(done));
+  });
+  CHECK(a.error == Errc::unavailable);
+  CHECK(a.http_status() == 503);
+  CHECK(env.book().pending_exit_qty(c1_reliance) == 0);
+  CHECK(sender.calls.empty());
+  // The drop copy's journal still has room: a report is applied and committed.
+  env.on_strand([&] { env.engine().on_exec_report("DC", 1, new_report("N1", "M1", Side::buy, 10)); });
+
+  gate.release.set_value();
+  env.settle();
+  REQUIRE(wait_for([&] { return env.writer().backlog() == 0; }));
+  CHECK(env.count("journal WHERE exec_id = 'N1'") == 1);
+  const auto b = await(env, [&](OrderCompletion done) {
+    env.engine().square_off(investor("C1"), "C1", reliance_off(10), "", std::move(done));
+  });
+  CHECK(b.ok());
 }
 
 TEST_CASE("ClOrdIDs stay unique across restarts, and an order never sent is rejected at start") {

@@ -51,6 +51,8 @@ struct DatabaseConfig {
   std::string url = "sqlite3://var/irra.db";  // scheme checked; store::DbUrl parses it
   std::uint32_t write_queue_limit = 100000;
   std::uint32_t write_batch_max = 5000;
+  // The database counts as down while one call has not answered for this long.
+  std::chrono::milliseconds write_stall{2000};
 };
 
 // One FIX session. host/port are the effective ones: the session's override if given,

@@ -17,6 +17,13 @@
 // Nothing is dropped or reordered; while failing, healthy() is false and last_error()
 // says why, and the backlog (bounded by capacity) grows visibly until submit() refuses.
 //
+// A database that does not answer at all (a frozen server, a network that drops packets
+// without a reset) makes no batch fail, it only hangs until the client's read timeout. So
+// healthy() is also false while one call to the database (a batch, a connect) has been
+// running longer than options.stall_threshold: callers that must not take on work which
+// cannot be made durable (order entry, /readyz) see it within that threshold, and it turns
+// true again by itself when the call returns.
+//
 // A job that throws something other than soci::soci_error (a bug or a refused input)
 // fails alone: the batch is rolled back and run again without it, and only its
 // completion gets the error. Chosen over a SAVEPOINT per job because it costs nothing
@@ -60,6 +67,8 @@ struct WriterOptions {
   std::chrono::milliseconds backoff_initial{50};
   std::chrono::milliseconds backoff_max{5000};
   std::chrono::milliseconds stop_timeout{30000};  // the destructor's drain deadline
+  // healthy() is false while one database call has run this long (0: never).
+  std::chrono::milliseconds stall_threshold{2000};
 };
 
 // Upper bounds (microseconds) of the commit latency histogram; a last, implicit +Inf
@@ -69,7 +78,9 @@ inline constexpr std::array<std::int64_t, 12> writer_latency_bounds_us = {
 
 // A snapshot for /metrics. Counters only grow.
 struct WriterStats {
-  bool healthy = true;
+  bool healthy = true;  // as healthy(): not failing and not stalled
+  bool stalled = false;  // the current database call has run past stall_threshold
+  std::int64_t stalled_ms = 0;  // how long it has run, while stalled
   std::uint64_t backlog = 0;  // accepted, not yet committed (queued + current batch)
   std::uint64_t capacity = 0;
   std::uint64_t batches_committed = 0;
@@ -113,9 +124,14 @@ class Writer {
   bool drain_and_stop(
       std::chrono::steady_clock::duration timeout = std::chrono::steady_clock::duration::max());
 
-  bool healthy() const { return healthy_.load(std::memory_order_relaxed); }
+  // False while batches fail, or while the current database call is stalled.
+  bool healthy() const;
+  // Why healthy() is false: the last database error, or "the database has not answered
+  // for N ms" while stalled.
   std::string last_error() const;
   WriterStats stats() const;
+  std::uint64_t backlog() const { return backlog_.load(std::memory_order_relaxed); }
+  std::size_t capacity() const { return options_.capacity; }
   Backend backend() const { return url_.backend; }
 
  private:
@@ -136,6 +152,11 @@ class Writer {
   void complete(std::vector<Item>& batch, bool abandoned);
   void record_commit(std::chrono::steady_clock::duration latency, std::size_t jobs);
   void set_error(std::string error);
+  // How long the current database call has run (zero when none runs).
+  std::chrono::milliseconds busy_for() const;
+  bool stalled(std::chrono::milliseconds busy) const;
+  // Marks the start (and, with `false`, the end) of a call on the database.
+  void mark_busy(bool busy);
 
   const DbUrl url_;
   const WriterOptions options_;
@@ -152,7 +173,10 @@ class Writer {
   std::string last_error_;                          // guarded by mutex_
   std::vector<std::function<void()>> listeners_;    // guarded by mutex_
 
-  std::atomic<bool> healthy_{true};
+  std::atomic<bool> healthy_{true};  // false from a failed batch until one commits
+  // steady_clock nanoseconds at the start of the current database call; idle_mark: none.
+  static constexpr std::int64_t idle_mark = INT64_MIN;
+  std::atomic<std::int64_t> busy_since_ns_{idle_mark};
   std::atomic<std::uint64_t> backlog_{0};
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> jobs_committed_{0};

@@ -61,6 +61,10 @@ struct EngineOptions {
   // How soon a batch the writer refused is offered again, and a send queue waiting for the
   // order-entry session is tried again.
   std::chrono::milliseconds retry_delay{50};
+  // Order entry refuses (unavailable, nothing sent) while the writer's backlog is at or
+  // above this share of its capacity, so that the queue stays bounded with room left for
+  // the drop copy's journal, which is never refused. 0 or 100: only a full queue refuses.
+  unsigned writer_high_water_percent = 80;
 };
 
 // A change made durable, for subscribers (web push, events): the REST object after it.
