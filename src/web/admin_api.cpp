@@ -76,13 +76,6 @@ std::optional<std::string> text_field(const json& b, const char* name) {
   return v;
 }
 
-std::string_view public_session_name(std::string_view name) {
-  if (name == "DC") return "drop_copy";
-  if (name == "OE") return "order_entry";
-  if (name == "MD") return "market_data";
-  return name;
-}
-
 std::string_view source_of(const domain::Order& o) {
   if (o.source == domain::OrderSource::main || !o.origin) return "main";
   return domain::to_string(*o.origin);
@@ -530,7 +523,7 @@ struct AdminApi::Impl {
   }
 
   json search(std::string_view q) const {
-    const auto key = upper(trim(q));
+    const auto key = trim_upper(q);
     json list = json::array();
     if (key.empty()) return json{{"clients", list}};
     std::vector<std::uint32_t> found;

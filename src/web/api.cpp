@@ -33,14 +33,6 @@ namespace {
 
 constexpr std::string_view session_cookie = "__Host-irra_session";
 
-// The contract's names for the FIX sessions in /status.
-std::string_view public_session_name(std::string_view name) {
-  if (name == "DC") return "drop_copy";
-  if (name == "OE") return "order_entry";
-  if (name == "MD") return "market_data";
-  return name;
-}
-
 http::Response too_many(std::string_view code, std::string_view message,
                         std::chrono::seconds retry_after) {
   const auto secs = std::max<std::int64_t>(1, retry_after.count());
@@ -52,6 +44,13 @@ http::Response too_many(std::string_view code, std::string_view message,
 }
 
 }  // namespace
+
+std::string_view public_session_name(std::string_view name) {
+  if (name == "DC") return "drop_copy";
+  if (name == "OE") return "order_entry";
+  if (name == "MD") return "market_data";
+  return name;
+}
 
 Api::Impl::Impl(net::any_io_executor strand, trading::Engine& engine, const domain::Book& book,
                 const ReferenceData& reference, store::Writer& writer, store::AuditChain& audit,

@@ -27,6 +27,10 @@ namespace irra::web {
 // "  abcde1234f " -> "ABCDE1234F": logins are case-insensitive and pasted with spaces.
 std::string trim_upper(std::string_view s);
 
+// The contract's names for the FIX sessions ("DC" -> "drop_copy"), in /status and the
+// admin overview.
+std::string_view public_session_name(std::string_view name);
+
 // A JSON price in rupees with at most two decimals -> paise. nullopt for anything else (not
 // a number, negative, more decimals, out of range).
 std::optional<domain::Paise> paise_from_json(const nlohmann::json& v);

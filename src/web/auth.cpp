@@ -1,7 +1,5 @@
 #include "irra/web/auth.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <stdexcept>
@@ -26,26 +24,9 @@ std::string normalize_login(std::string_view login) {
   return out;
 }
 
-// IPv4 as is (also when IPv4-mapped), IPv6 by its /64 prefix; anything else verbatim.
-std::string normalize_ip(std::string_view ip) {
-  std::string text(ip);
-  unsigned char v6[16];
-  if (::inet_pton(AF_INET6, text.c_str(), v6) != 1) return text;
-  static constexpr unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::equal(mapped, mapped + 12, v6)) {
-    return std::to_string(v6[12]) + '.' + std::to_string(v6[13]) + '.' + std::to_string(v6[14]) +
-           '.' + std::to_string(v6[15]);
-  }
-  return "v6/64:" + std::string(reinterpret_cast<const char*>(v6), 8);
-}
-
 bool is_otp_shaped(std::string_view otp) {
   return otp.size() == otp_digits &&
          std::all_of(otp.begin(), otp.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::string as_string(const secret::Key& k) {
-  return std::string(reinterpret_cast<const char*>(k.data()), k.size());
 }
 
 // Plausible masks for a login without an account, stable for the process's key.
@@ -89,11 +70,11 @@ AuthStore::AuthStore(AuthSettings settings)
 // Rate-limit and index keys: keyed hashes, so clients can neither predict them (no hash
 // flooding) nor find logins or addresses in memory.
 std::string AuthStore::bucket(std::string_view kind, std::string_view value) const {
-  return as_string(secret::keyed_hash(bucket_key_, {kind, ":", value})).substr(0, 16);
+  return secret::as_string(secret::keyed_hash(bucket_key_, {kind, ":", value})).substr(0, 16);
 }
 
 std::string AuthStore::session_key(std::string_view token) const {
-  return as_string(secret::keyed_hash(token_key_, {token}));
+  return secret::as_string(secret::keyed_hash(token_key_, {token}));
 }
 
 bool AuthStore::may_force_sweep(TimePoint now) {
@@ -105,7 +86,7 @@ bool AuthStore::may_force_sweep(TimePoint now) {
 OtpRequestResult AuthStore::request_otp(std::string_view login, const domain::Client* client,
                                         std::string_view ip, TimePoint now) {
   OtpRequestResult result;
-  const auto ip_key = bucket("ip", normalize_ip(ip));
+  const auto ip_key = bucket("ip", rate_key_of_ip(ip));
   if (auto wait = otp_per_ip_.retry_after(ip_key, now); wait.count() > 0) {
     result.outcome = OtpRequestResult::Outcome::rate_limited;
     result.retry_after = wait;
@@ -166,7 +147,7 @@ OtpRequestResult AuthStore::request_otp(std::string_view login, const domain::Cl
 VerifyResult AuthStore::verify(std::string_view challenge_id, std::string_view otp,
                                std::string_view ip, TimePoint now) {
   VerifyResult result;
-  const auto ip_key = bucket("ip", normalize_ip(ip));
+  const auto ip_key = bucket("ip", rate_key_of_ip(ip));
   if (auto wait = login_per_ip_.retry_after(ip_key, now); wait.count() > 0) {
     result.outcome = VerifyResult::Outcome::rate_limited;
     result.retry_after = wait;

@@ -1,5 +1,7 @@
 #include "irra/web/rate_limiter.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <iterator>
 #include <stdexcept>
@@ -48,6 +50,18 @@ void RateLimiter::sweep(TimePoint now) {
     prune(it->second, now);
     it = it->second.empty() ? hits_.erase(it) : std::next(it);
   }
+}
+
+std::string rate_key_of_ip(std::string_view ip) {
+  std::string text(ip);
+  unsigned char v6[16];
+  if (::inet_pton(AF_INET6, text.c_str(), v6) != 1) return text;
+  static constexpr unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(mapped, mapped + 12, v6)) {
+    return std::to_string(v6[12]) + '.' + std::to_string(v6[13]) + '.' + std::to_string(v6[14]) +
+           '.' + std::to_string(v6[15]);
+  }
+  return "v6/64:" + std::string(reinterpret_cast<const char*>(v6), 8);
 }
 
 }  // namespace irra::web

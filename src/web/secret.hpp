@@ -18,6 +18,10 @@ std::string random_token();
 // BLAKE2b-256 of the parts in order, keyed. Callers keep the parts unambiguous (fixed lengths
 // or distinct keys), since the parts are simply concatenated.
 Key keyed_hash(const Key& key, std::initializer_list<std::string_view> parts);
+// The key's bytes as a string (a map key).
+inline std::string as_string(const Key& k) {
+  return std::string(reinterpret_cast<const char*>(k.data()), k.size());
+}
 // Constant-time equality of two equal-length buffers.
 bool equal(const Key& a, const Key& b);
 bool equal(std::string_view a, std::string_view b);  // false at once when lengths differ

@@ -1,21 +1,15 @@
 #include "irra/web/staff_sessions.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <charconv>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
 
+#include "irra/domain/timestamp.hpp"
 #include "secret.hpp"
 
 namespace irra::web {
 namespace {
-
-std::string as_string(const secret::Key& k) {
-  return std::string(reinterpret_cast<const char*>(k.data()), k.size());
-}
 
 // Login names are compared case-insensitively for the limit, as MySQL compares them.
 std::string normalize_user(std::string_view user) {
@@ -26,60 +20,12 @@ std::string normalize_user(std::string_view user) {
   return out;
 }
 
-// IPv4 as is (also when IPv4-mapped), IPv6 by its /64 prefix (one host usually owns a
-// whole /64); anything else verbatim. The same rule as the investor limits (auth.cpp).
-std::string normalize_ip(std::string_view ip) {
-  std::string text(ip);
-  unsigned char v6[16];
-  if (::inet_pton(AF_INET6, text.c_str(), v6) != 1) return text;
-  static constexpr unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::equal(mapped, mapped + 12, v6)) {
-    return std::to_string(v6[12]) + '.' + std::to_string(v6[13]) + '.' + std::to_string(v6[14]) +
-           '.' + std::to_string(v6[15]);
-  }
-  return "v6/64:" + std::string(reinterpret_cast<const char*>(v6), 8);
-}
-
-bool digits(std::string_view text, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > text.size()) return false;
-  const auto* first = text.data() + pos;
-  const auto* last = first + n;
-  if (!std::all_of(first, last, [](char c) { return c >= '0' && c <= '9'; })) return false;
-  return std::from_chars(first, last, out).ptr == last;
-}
-
 }  // namespace
 
 std::optional<TimePoint> parse_iso_utc(std::string_view text) {
-  // YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  if (text.size() < 20 || !digits(text, 0, 4, y) || text[4] != '-' || !digits(text, 5, 2, mo) ||
-      text[7] != '-' || !digits(text, 8, 2, d) || text[10] != 'T' || !digits(text, 11, 2, h) ||
-      text[13] != ':' || !digits(text, 14, 2, mi) || text[16] != ':' || !digits(text, 17, 2, s)) {
-    return std::nullopt;
-  }
-  std::size_t pos = 19;
-  std::chrono::nanoseconds fraction{0};
-  if (text[pos] == '.') {
-    ++pos;
-    std::int64_t ns = 0;
-    std::size_t n = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (++n > 9) return std::nullopt;
-      ns = ns * 10 + (text[pos] - '0');
-      ++pos;
-    }
-    if (n == 0) return std::nullopt;
-    for (; n < 9; ++n) ns *= 10;
-    fraction = std::chrono::nanoseconds(ns);
-  }
-  if (pos + 1 != text.size() || text[pos] != 'Z') return std::nullopt;
-  const std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(unsigned(mo)),
-                                         std::chrono::day(unsigned(d))};
-  if (!date.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  const auto t = std::chrono::sys_days(date) + std::chrono::hours(h) + std::chrono::minutes(mi) +
-                 std::chrono::seconds(s) + fraction;
-  return std::chrono::time_point_cast<TimePoint::duration>(t);
+  const auto micros = domain::parse_iso8601(text);
+  if (!micros) return std::nullopt;
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(*micros)));
 }
 
 StaffSessions::StaffSessions(StaffSessionSettings settings)
@@ -96,17 +42,17 @@ StaffSessions::StaffSessions(StaffSessionSettings settings)
 }
 
 std::string StaffSessions::session_key(std::string_view token) const {
-  return as_string(secret::keyed_hash(token_key_, {token}));
+  return secret::as_string(secret::keyed_hash(token_key_, {token}));
 }
 
 std::string StaffSessions::bucket(std::string_view kind, std::string_view value) const {
-  return as_string(secret::keyed_hash(bucket_key_, {kind, ":", value})).substr(0, 16);
+  return secret::as_string(secret::keyed_hash(bucket_key_, {kind, ":", value})).substr(0, 16);
 }
 
 std::optional<std::chrono::seconds> StaffSessions::blocked(std::string_view user,
                                                            std::string_view ip, TimePoint now) {
   const auto by_user = failures_per_user_.retry_after(bucket("user", normalize_user(user)), now);
-  const auto by_ip = failures_per_ip_.retry_after(bucket("ip", normalize_ip(ip)), now);
+  const auto by_ip = failures_per_ip_.retry_after(bucket("ip", rate_key_of_ip(ip)), now);
   const auto wait = std::max(by_user, by_ip);
   if (wait <= std::chrono::seconds::zero()) return std::nullopt;
   return wait;
@@ -114,7 +60,7 @@ std::optional<std::chrono::seconds> StaffSessions::blocked(std::string_view user
 
 void StaffSessions::note_failure(std::string_view user, std::string_view ip, TimePoint now) {
   failures_per_user_.hit(bucket("user", normalize_user(user)), now);
-  failures_per_ip_.hit(bucket("ip", normalize_ip(ip)), now);
+  failures_per_ip_.hit(bucket("ip", rate_key_of_ip(ip)), now);
 }
 
 std::optional<NewStaffSession> StaffSessions::open(std::string user, staff::Role role,

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -40,5 +41,10 @@ class RateLimiter {
   std::unordered_map<std::string, std::vector<TimePoint>> hits_;  // oldest first
   TimePoint last_forced_sweep_{};
 };
+
+// The key an address is limited by: IPv4 as is (also when IPv4-mapped), IPv6 by its /64
+// prefix (one host usually owns a whole /64); anything else verbatim. Investor and staff
+// limits both use it.
+std::string rate_key_of_ip(std::string_view ip);
 
 }  // namespace irra::web
