@@ -18,7 +18,7 @@
 #                             simulator logs (DIR/logs); default ./web-test-output
 #   IRRA_WEB_SKIP_BROWSER=1   API tests only
 #   IRRA_WEB_KEEP=1           keep the temporary directory
-# Ports: 22000-22999 (eight consecutive ones, chosen free at start).
+# Ports: eight consecutive free ones in 22000-22499.
 set -euo pipefail
 
 [[ $# -eq 3 ]] || { echo "usage: $0 IRRA SIM GEN_DUMP" >&2; exit 2; }
@@ -26,6 +26,8 @@ irra=$(readlink -f "$1") sim=$(readlink -f "$2") gen=$(readlink -f "$3")
 for b in "$irra" "$sim" "$gen"; do [[ -x "$b" ]] || { echo "not an executable: $b" >&2; exit 2; }; done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../../scripts/lib/ports.sh
+source "$repo/scripts/lib/ports.sh"
 out=${IRRA_WEB_TEST_OUT:-$PWD/web-test-output}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -61,17 +63,7 @@ die() {
 }
 
 # ------------------------------------------------------------------ ports
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-base=
-for try in $(seq 0 30); do
-  cand=$((22000 + ((RANDOM + $$ + try) % 99) * 10))
-  busy=0
-  for i in 0 1 2 3 4 5 6 7; do
-    if port_in_use $((cand + i)); then busy=1; break; fi
-  done
-  if [[ $busy -eq 0 ]]; then base=$cand; break; fi
-done
-[[ -n $base ]] || die "no eight free ports in 22000-22999"
+base=$(free_port_block 8 22000 22499) || die "no eight free ports in 22000-22499"
 fix_a=$base health_a=$((base + 1)) https_a=$((base + 2)) metrics_a=$((base + 3))
 fix_b=$((base + 4)) health_b=$((base + 5)) https_b=$((base + 6)) metrics_b=$((base + 7))
 otp_ttl=30

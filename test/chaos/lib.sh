@@ -12,7 +12,8 @@
 #                    $CHAOS_OUT/<scenario>/ (logs, configs, journal, load output), and
 #                    chaos_result appends to $CHAOS_OUT/results.jsonl
 #   CHAOS_QUICK=1    the short version of the scenario (CTest and scripts/test)
-#   CHAOS_PORT_LO, CHAOS_PORT_HI   port range (default 43000-44999); 12 consecutive free
+#   CHAOS_PORT_LO, CHAOS_PORT_HI   port range (default 26000-29999, below the ephemeral
+#                    ports); 12 consecutive free
 #                    ports are taken for a scenario
 #   CHAOS_KEEP=1     keep the work folder also when the scenario passed
 #
@@ -86,6 +87,8 @@
 
 _chaos_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CHAOS_ROOT=$(cd "$_chaos_here/../.." && pwd)
+# shellcheck source=../../scripts/lib/ports.sh
+source "$CHAOS_ROOT/scripts/lib/ports.sh"
 CHAOS_OUT=${CHAOS_OUT:-$CHAOS_ROOT/var/chaos}
 IRRA_BUILD_DIR=${IRRA_BUILD_DIR:-$CHAOS_ROOT/build}
 CHAOS_QUICK=${CHAOS_QUICK:-0}
@@ -111,8 +114,6 @@ chaos_fail() {
   exit 1
 }
 
-_chaos_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 chaos_init() {
   CHAOS_NAME=$1
   CHAOS_T0=$(chaos_now)
@@ -131,15 +132,9 @@ chaos_init() {
   CHAOS_WORK=$CHAOS_OUT/$CHAOS_NAME
   rm -rf "$CHAOS_WORK"
   mkdir -p "$CHAOS_WORK"
-  # 12 consecutive free ports in the range, from a random start.
-  local lo=${CHAOS_PORT_LO:-43000} hi=${CHAOS_PORT_HI:-44999} try cand i busy base=
-  for try in $(seq 60); do
-    cand=$((lo + (RANDOM * 32768 + RANDOM + $$ + try * 7) % ((hi - lo - 12) / 12) * 12))
-    busy=0
-    for i in $(seq 0 11); do _chaos_port_free $((cand + i)) || { busy=1; break; }; done
-    [[ $busy -eq 0 ]] && { base=$cand; break; }
-  done
-  [[ -n $base ]] || { echo "chaos: no 12 free ports in $lo-$hi" >&2; exit 2; }
+  # 12 consecutive free ports in the range (scripts/lib/ports.sh).
+  local lo=${CHAOS_PORT_LO:-26000} hi=${CHAOS_PORT_HI:-29999} base
+  base=$(free_port_block 12 "$lo" "$hi") || { echo "chaos: no 12 free ports in $lo-$hi" >&2; exit 2; }
   CHAOS_FIX_PORT=$base CHAOS_HEALTH_PORT=$((base + 1)) CHAOS_HTTP_PORT=$((base + 2))
   CHAOS_METRICS_PORT=$((base + 3)) CHAOS_MYSQL_PORT=$((base + 4)) CHAOS_AMQP_PORT=$((base + 5))
   CHAOS_SPARE_PORT=$((base + 8))

@@ -5,6 +5,8 @@
 #   cli_test.sh IRRA GEN_DUMP [DB_URL]      (default DB: a fresh SQLite file)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../scripts/lib/ports.sh
+source "$here/../../scripts/lib/ports.sh"
 
 irra=$1
 gen=$2
@@ -17,11 +19,12 @@ checks=0
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { checks=$((checks + 1)); }
 
+ports=$(free_port_block 2 23000 23999) || fail "no two free ports in 23000-23999"
 cat > config.json <<JSON
 { "database": { "url": "$db_url" },
   "admin": { "socket": "$work/irra.sock" },
-  "http": { "listen": "127.0.0.1:$((20000 + $$ % 20000))" },
-  "metrics": { "listen": "127.0.0.1:$((40000 + $$ % 20000))" },
+  "http": { "listen": "127.0.0.1:$ports" },
+  "metrics": { "listen": "127.0.0.1:$((ports + 1))" },
   "failover": { "probes": [] } }
 JSON
 

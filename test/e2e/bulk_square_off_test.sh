@@ -9,11 +9,13 @@
 #      with more than 20 orders and cancels (by the messages' SendingTime);
 #   4. the job's counts add up, and `irra audit verify` passes.
 #   bulk_square_off_test.sh IRRA SIM GEN_DUMP
-# Ports: IRRA_E2E_BASE_PORT (4 ports from there) or one in 21000-21999 derived from the PID.
+# Ports: IRRA_E2E_BASE_PORT (4 ports from there) or four free ones in 21000-21999.
 # For a measurement at scale: IRRA_BULK_CLIENTS (150; 3 positions each, about 28% MIS),
 # IRRA_BULK_LIMIT (20 orders/s) and IRRA_BULK_KILL=0 (no kill -9), e.g. 10,000 MIS positions
 # at 100/s: IRRA_BULK_CLIENTS=12000 IRRA_BULK_LIMIT=100 IRRA_BULK_KILL=0.
 set -euo pipefail
+# shellcheck source=../../scripts/lib/ports.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/lib/ports.sh"
 
 irra=$1 sim=$2 gen=$3
 work=$(mktemp -d)
@@ -30,7 +32,7 @@ cd "$work"
 say() { printf '== %s\n' "$*"; }
 fail() { echo "FAIL: $*" >&2; tail -n 30 irra.log >&2 || true; exit 1; }
 
-base=${IRRA_E2E_BASE_PORT:-$((21000 + ($$ % 190) * 5))}
+base=${IRRA_E2E_BASE_PORT:-$(free_port_block 4 21000 21999)} || fail "no four free ports in 21000-21999"
 fix=$base health=$((base + 1)) http=$((base + 2)) metrics=$((base + 3))
 limit=${IRRA_BULK_LIMIT:-20}
 n_clients=${IRRA_BULK_CLIENTS:-150}

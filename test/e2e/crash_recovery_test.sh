@@ -13,9 +13,11 @@
 #      every fill once, every order;
 #   2. the crashed mirror against the clean one, field by field: every order, trade and
 #      position (`irra ctl orders|trades|positions`, rows matched by their keys).
-# Ports: IRRA_E2E_BASE_PORT (8 ports from there) or one derived from the PID.
+# Ports: IRRA_E2E_BASE_PORT (8 ports from there) or eight free ones in 24000-24999.
 # IRRA_E2E_KEEP=1 keeps the work folder (logs, configs, mirrors) for a look afterwards.
 set -euo pipefail
+# shellcheck source=../../scripts/lib/ports.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/lib/ports.sh"
 
 irra=$1 sim=$2 gen=$3 db_url=${4:-}
 work=$(mktemp -d)
@@ -31,7 +33,7 @@ trap cleanup EXIT
 cd "$work"
 fail() { echo "FAIL: $*" >&2; tail -n 20 irra-*.log >&2 || true; exit 1; }
 started=$SECONDS
-base=${IRRA_E2E_BASE_PORT:-$((20000 + $$ % 15000))}
+base=${IRRA_E2E_BASE_PORT:-$(free_port_block 8 24000 24999)} || fail "no eight free ports in 24000-24999"
 # crash: FIX, health, http, metrics; clean: the same four.
 crash_fix=$base crash_health=$((base + 1)) clean_fix=$((base + 4)) clean_health=$((base + 5))
 clean_db_url="sqlite3://$work/clean.db"

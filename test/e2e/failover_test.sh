@@ -10,8 +10,10 @@
 #   6. metrics, every transition in mode_transitions, as many mode.change audit records,
 #      and `irra audit verify` passes.
 #   failover_test.sh IRRA SIM GEN_DUMP
-# Ports: IRRA_E2E_BASE_PORT (4 ports from there) or one in 20000-20999 derived from the PID.
+# Ports: IRRA_E2E_BASE_PORT (4 ports from there) or four free ones in 20000-20999.
 set -euo pipefail
+# shellcheck source=../../scripts/lib/ports.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/lib/ports.sh"
 
 irra=$1 sim=$2 gen=$3
 work=$(mktemp -d)
@@ -30,7 +32,7 @@ say() { printf '== %s\n' "$*"; }
 fail() { echo "FAIL: $*" >&2; tail -n 30 irra.log >&2 || true; exit 1; }
 ok() { checks=$((checks + 1)); }
 
-base=${IRRA_E2E_BASE_PORT:-$((20000 + ($$ % 190) * 5))}
+base=${IRRA_E2E_BASE_PORT:-$(free_port_block 4 20000 20999)} || fail "no four free ports in 20000-20999"
 fix=$base health=$((base + 1)) http=$((base + 2)) metrics=$((base + 3))
 interval=200 threshold=3 recover=3
 

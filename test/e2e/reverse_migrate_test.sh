@@ -13,8 +13,10 @@
 #   reverse_migrate_test.sh IRRA SIM GEN_DUMP [MYSQL_URL]
 # With MYSQL_URL (IRRA_TEST_MYSQL_URL) the target is the database irra_main_test on that
 # server (scripts/lib/mariadb.sh creates it); without, a SQLite file. IRRA's own database is
-# a SQLite file. Ports: four free ones in 22000-22999.
+# a SQLite file. Ports: four free ones in 22500-22999.
 set -euo pipefail
+# shellcheck source=../../scripts/lib/ports.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/lib/ports.sh"
 
 irra=$(readlink -f "$1") sim=$(readlink -f "$2") gen=$(readlink -f "$3") mysql_url=${4:-}
 work=$(mktemp -d "${TMPDIR:-/tmp}/irra-rm.XXXXXX")
@@ -33,15 +35,7 @@ fail() {
 say() { echo "reverse_migrate_test: $*"; }
 
 # ------------------------------------------------------------------ ports, target
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-base=
-for try in $(seq 0 40); do
-  cand=$((22000 + ((RANDOM + $$ + try) % 249) * 4))
-  busy=0
-  for i in 0 1 2 3; do port_in_use $((cand + i)) && { busy=1; break; }; done
-  [[ $busy -eq 0 ]] && { base=$cand; break; }
-done
-[[ -n $base ]] || fail "no four free ports in 22000-22999"
+base=$(free_port_block 4 22500 22999) || fail "no four free ports in 22500-22999"
 fix=$base health=$((base + 1)) https=$((base + 2)) metrics=$((base + 3))
 
 if [[ -n "$mysql_url" ]]; then

@@ -9,7 +9,7 @@
 # then every message of irra.notifications is consumed: after de-duplication by event_id each
 # expected event is there exactly once, none missing, none unexpected.
 #   amqp_delivery_test.sh IRRA OUTBOX_FILL AMQP_CONSUME
-# Ports: IRRA_E2E_BASE_PORT (6 ports from there) or one derived from the PID. Exits 77
+# Ports: IRRA_E2E_BASE_PORT (6 ports from there) or six free ones in 25000-25999. Exits 77
 # (skipped) when rabbitmq-server is not installed. IRRA_E2E_KEEP=1 keeps the work folder.
 set -euo pipefail
 
@@ -17,6 +17,8 @@ irra=$1 fill=$2 consume=$3
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../../scripts/lib/rabbitmq.sh
 source "$here/../../scripts/lib/rabbitmq.sh"
+# shellcheck source=../../scripts/lib/ports.sh
+source "$here/../../scripts/lib/ports.sh"
 if [[ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]]; then
   echo "rabbitmq-server is not installed: skipped"
   exit 77
@@ -35,7 +37,7 @@ cd "$work"
 say() { printf '%s [%ds] %s\n' "==" $((SECONDS - started)) "$*"; }
 fail() { echo "FAIL: $*" >&2; tail -n 30 irra.log >&2 || true; exit 1; }
 started=$SECONDS
-base=${IRRA_E2E_BASE_PORT:-$((20000 + $$ % 15000))}
+base=${IRRA_E2E_BASE_PORT:-$(free_port_block 6 25000 25999)} || fail "no six free ports in 25000-25999"
 amqp_port=$base http_port=$((base + 3)) metrics_port=$((base + 4)) fix_port=$((base + 5))
 db="$work/irra.db"
 
