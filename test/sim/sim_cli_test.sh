@@ -2,6 +2,8 @@
 # irra-exchange-sim as a user runs it: usage errors exit 2 with one line naming the flag,
 # a broken dump exits 2, a good one serves /health until SIGTERM, which exits 0.
 set -euo pipefail
+# shellcheck source=../../scripts/lib/ports.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/lib/ports.sh"
 SIM=$1
 WORK=$(mktemp -d)
 PID=
@@ -47,9 +49,8 @@ for f in clients instruments positions holdings funds; do
 done
 ( IFS=,; echo "{\"trading_date\": \"2024-12-02\", \"generated_at\": \"2024-12-01T18:30:00Z\", \"files\": {${entries[*]}}}" ) >"$DUMP/manifest.json"
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-FIX_PORT=$(port)
-HTTP_PORT=$(port)
+FIX_PORT=$(free_port_block 2 23000 23999) || fail "no two free ports in 23000-23999"
+HTTP_PORT=$((FIX_PORT + 1))
 "$SIM" --listen "127.0.0.1:$FIX_PORT" --dump "$DUMP" --health-listen "127.0.0.1:$HTTP_PORT" \
   --flow-rate 10 --seed 3 2>"$WORK/log" &
 PID=$!
