@@ -157,7 +157,11 @@ _chaos_cleanup() {
   local p
   for p in "${CHAOS_EXTRA_PIDS[@]+"${CHAOS_EXTRA_PIDS[@]}"}"; do kill -TERM "$p" 2>/dev/null; done
   [[ -z $CHAOS_SIM_PID ]] || kill -TERM "$CHAOS_SIM_PID" 2>/dev/null
-  wait 2>/dev/null
+  # Only these: a bare `wait` would also wait for the MariaDB and RabbitMQ servers this shell
+  # started (they are its children too) and hang until the stops below, which never come.
+  for p in $CHAOS_LOAD_PID $CHAOS_IRRA_PID $CHAOS_SIM_PID "${CHAOS_EXTRA_PIDS[@]+"${CHAOS_EXTRA_PIDS[@]}"}"; do
+    wait "$p" 2>/dev/null
+  done
   if [[ $CHAOS_USE_AMQP == 1 ]]; then rabbitmq_stop "$CHAOS_WORK/rabbitmq" > /dev/null 2>&1 || true; fi
   if [[ $CHAOS_USE_MYSQL == 1 ]]; then mariadb_stop "$CHAOS_WORK/mariadb" > /dev/null 2>&1 || true; fi
   # The big files go when the scenario passed (the journal can be hundreds of MB).
