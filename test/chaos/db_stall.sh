@@ -129,8 +129,7 @@ check_mirror "MariaDB frozen ${freeze_s} s" \
 
 outage stop
 sleep 2
-load=$(chaos_load_stop)
-chaos_log "$load"
+chaos_load_stop
 check_mirror "MariaDB stopped ${freeze_s} s" \
   "readyz 503 after $out_t503 s; backlog at most $out_backlog jobs; square-off 503 at once; drained $out_drain s after the restart" \
   "$out_drain" "clean stop (SIGTERM) of mariadbd for $freeze_s s under a $rate reports/s drop copy and investor load, then a start"

@@ -16,6 +16,10 @@
 #                    ports); 12 consecutive free
 #                    ports are taken for a scenario
 #   CHAOS_KEEP=1     keep the work folder also when the scenario passed
+#   CHAOS_DB_URL     IRRA's database URL instead of the SQLite file in the work folder or the
+#                    private MariaDB (disk_full.sh puts it on a filesystem of its own)
+# A scenario may define _chaos_cleanup_extra: the cleanup calls it last, once its processes
+# and servers are gone.
 #
 # Functions (each fails the scenario with a clear message when something does not work):
 #   chaos_init NAME            first call: work folder, ports, cleanup trap; sets CHAOS_NAME,
@@ -164,6 +168,8 @@ _chaos_cleanup() {
   done
   if [[ $CHAOS_USE_AMQP == 1 ]]; then rabbitmq_stop "$CHAOS_WORK/rabbitmq" > /dev/null 2>&1 || true; fi
   if [[ $CHAOS_USE_MYSQL == 1 ]]; then mariadb_stop "$CHAOS_WORK/mariadb" > /dev/null 2>&1 || true; fi
+  # A scenario's own last step (e.g. unmounting its filesystem), once its processes are gone.
+  if declare -F _chaos_cleanup_extra > /dev/null; then _chaos_cleanup_extra; fi
   # The big files go when the scenario passed (the journal can be hundreds of MB).
   if [[ $rc -eq 0 && ${CHAOS_KEEP:-0} != 1 && -n ${CHAOS_WORK:-} ]]; then
     rm -rf "$CHAOS_WORK/dump" "$CHAOS_WORK/mariadb" "$CHAOS_WORK/rabbitmq" "$CHAOS_WORK"/irra.db* \
@@ -186,7 +192,9 @@ chaos_use_amqp() {
 }
 
 chaos_db_url() {
-  if [[ $CHAOS_USE_MYSQL == 1 ]]; then
+  if [[ -n ${CHAOS_DB_URL:-} ]]; then
+    echo "$CHAOS_DB_URL"
+  elif [[ $CHAOS_USE_MYSQL == 1 ]]; then
     echo "mysql://irra:irra@127.0.0.1:$CHAOS_MYSQL_PORT/irra_test"
   else
     echo "sqlite3://$CHAOS_WORK/irra.db"

@@ -100,13 +100,14 @@ stop_drain=$out_drain
 chaos_log "consuming irra.notifications"
 "$consume" "amqp://guest:guest@127.0.0.1:$CHAOS_AMQP_PORT/" irra.notifications 10000000 3000 \
   > "$CHAOS_WORK/consumed.tsv" 2> "$CHAOS_WORK/consume.log" || chaos_fail "consumer: $(tail -n 3 "$CHAOS_WORK/consume.log")"
-verdict=$(node - "$CHAOS_WORK/dump/clients.csv" "$CHAOS_WORK/consumed.tsv" <<'JS'
-const fs = require('fs');
-const [clientsCsv, consumed] = process.argv.slice(2);
+verdict=$(node --input-type=module - "$CHAOS_WORK/dump/clients.csv" "$CHAOS_WORK/consumed.tsv" \
+  "$CHAOS_ROOT/test/api/csv.mjs" <<'JS'
+import fs from 'node:fs';
+const [clientsCsv, consumed, csvLib] = process.argv.slice(2);
+const { parseCsv } = await import(csvLib);
 const want = new Map(); // ucc -> {mobile, email}
-for (const line of fs.readFileSync(clientsCsv, 'utf8').split('\n').slice(1)) {
-  const f = line.split(','), n = f.length; // only the name may be quoted and hold commas
-  if (n >= 6 && f[n - 1] === 'Y') want.set(f[0], { mobile: f[n - 3], email: f[n - 2] });
+for (const c of parseCsv(fs.readFileSync(clientsCsv, 'utf8'))) {
+  if (c.eligible === 'Y') want.set(c.ucc, { mobile: c.mobile, email: c.email });
 }
 const byUcc = new Map(); // ucc -> Set(event_id)
 let messages = 0, bad = [];
