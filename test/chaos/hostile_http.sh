@@ -5,7 +5,8 @@
 # connections, slow-header and slow-body clients and a stream of oversized and malformed
 # requests; passes when that p99 stays within 2x undisturbed (+5 ms floor), every hostile
 # request gets a 4xx or a closed connection, the server's timeouts close the idle and slow
-# connections, and irra is still running and answering afterwards.
+# connections, and irra is still running and answering afterwards. With CHAOS_QUICK=1 (inside
+# scripts/test) the p99 is reported, not asserted (HOSTILE_ASSERT_P99=1 asserts it there too).
 #   HOSTILE_IDLE (2000; 500 with CHAOS_QUICK=1), HOSTILE_SLOW (50), HOSTILE_MEASURE_S (10;
 #   5 quick), HOSTILE_FLOOR_MS (5), CHAOS_FLOW_RATE (default 200), CHAOS_LOAD_INVESTORS
 #   (default 4). See test/chaos/lib.sh.

@@ -48,7 +48,7 @@ console.log('\nscenario          fault                        result  recover   
 for (const r of rows) {
   console.log(`${r.scenario.padEnd(17)} ${r.fault.padEnd(28)} ${r.status.toUpperCase().padEnd(7)} ${rec(r).padEnd(9)} ${r.detail}`);
 }
-console.log(`\n${rows.filter((r) => r.status === 'pass').length} passed, ${rows.filter((r) => r.status === 'fail').length} failed; ${outFile}`);
+console.log(`\n${rows.filter((r) => r.status === 'pass').length} passed, ${rows.filter((r) => r.status === 'fail').length} failed, ${rows.filter((r) => r.status === 'skip').length} skipped; ${outFile}`);
 
 if (docsFile) {
   const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
