@@ -1,15 +1,20 @@
 // The chaos run's report (scripts/chaos): the rows of results.jsonl (one per fault, written
-// by chaos_result in test/chaos/lib.sh) printed as a table, saved as results.json with the
-// machine's facts, and — after a full run — written as docs/reliability.md.
+// by chaos_result in test/chaos/lib.sh) printed as a table and saved as results.json with the
+// machine's facts. With DOCS_DIR, the run is also kept there and docs/reliability.md rendered:
+//   MODE full   the fault rows go to DOCS_DIR/reliability.json (and the soak's, if it ran, to
+//               DOCS_DIR/soak.json);
+//   MODE soak   a soak-only run: only DOCS_DIR/soak.json is replaced;
+// then reliability.md is rendered from both files, so a separate hour-long soak and the last
+// full run of the faults end up in one page.
 //
-//   node report.mjs RESULTS.jsonl RESULTS.json BUILD_DIR STARTED QUICK CYCLES [DOCS.md]
+//   node report.mjs RESULTS.jsonl RESULTS.json BUILD_DIR STARTED QUICK CYCLES [DOCS_DIR MODE]
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 
-const [inFile, outFile, buildDir, started, quick, cycles, docsFile] = process.argv.slice(2);
+const [inFile, outFile, buildDir, started, quick, cycles, docsDir, mode] = process.argv.slice(2);
 const rows = fs.existsSync(inFile)
   ? fs.readFileSync(inFile, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l))
   : [];
@@ -51,7 +56,22 @@ for (const r of rows) {
 }
 console.log(`\n${rows.filter((r) => r.status === 'pass').length} passed, ${rows.filter((r) => r.status === 'fail').length} failed, ${rows.filter((r) => r.status === 'skip').length} skipped; ${outFile}`);
 
-if (docsFile) {
+if (docsDir) {
+  const faultsFile = path.join(docsDir, 'reliability.json'), soakFile = path.join(docsDir, 'soak.json');
+  const soakRow = rows.find((r) => r.scenario === 'soak' && !r.quick);
+  if (mode === 'full') {
+    fs.writeFileSync(faultsFile, JSON.stringify({ ...result, results: rows.filter((r) => r.scenario !== 'soak') }, null, 1) + '\n');
+  }
+  if (soakRow) fs.writeFileSync(soakFile, JSON.stringify({ finished: result.finished, machine, row: soakRow }, null, 1) + '\n');
+  render(faultsFile, soakFile, path.join(docsDir, 'reliability.md'));
+}
+
+function render(faultsFile, soakFile, docsFile) {
+  if (!fs.existsSync(faultsFile)) return; // no full run yet: nothing to render
+  const result = JSON.parse(fs.readFileSync(faultsFile, 'utf8'));
+  const soak = fs.existsSync(soakFile) ? JSON.parse(fs.readFileSync(soakFile, 'utf8')) : null;
+  const { machine } = result;
+  const rows = [...result.results, ...(soak ? [soak.row] : [])];
   const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const md = [
     '# Reliability: the chaos run',
@@ -90,9 +110,10 @@ if (docsFile) {
     '|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${cell(r.scenario)} | ${cell(r.fault)} | ${cell(r.injected)} | ${cell(r.checked)} | ${r.status.toUpperCase()} | ${rec(r)} | ${cell(r.detail)} |`),
     '',
-    ...(rows.some((r) => r.scenario === 'soak') && fs.existsSync(path.join(path.dirname(docsFile), 'soak.svg'))
-      ? ['## Soak', '', 'Resident memory and the readers\' p99 over the soak (`test/chaos/soak.sh`, sampled every 10 s):', '',
-         '![memory and p99 over the soak](soak.svg)', ''] : []),
+    ...(soak ? ['## Soak', '', `The soak row above is from its own run, finished ${soak.finished} (commit ${soak.machine.commit}, ` +
+        `load average at its end ${soak.machine.load_average_at_end.join(', ')}). Resident memory and the readers' p99 ` +
+        'over it (`test/chaos/soak.sh`, sampled every 10 s):', '',
+        ...(fs.existsSync(path.join(path.dirname(docsFile), 'soak.svg')) ? ['![memory and p99 over the soak](soak.svg)', ''] : [])] : []),
     '## Machine',
     '',
     `- CPU: ${machine.cpu}, ${machine.cores} cores; memory ${machine.memory_gib} GiB`,
