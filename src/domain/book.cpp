@@ -149,6 +149,12 @@ void Book::start_trading_date(std::string trading_date) {
   seen_exec_ids_.clear();
 }
 
+void Book::reserve_reports(std::size_t reports) {
+  seen_exec_ids_.reserve(seen_exec_ids_.size() + reports);
+  // About one new order for every two reports in a day's flow (a fill or two per order).
+  order_index_.reserve(order_index_.size() + reports / 2);
+}
+
 bool Book::has_seen(std::string_view exec_id) const {
   return seen_exec_ids_.find(exec_id) != seen_exec_ids_.end();
 }

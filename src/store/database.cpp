@@ -31,6 +31,19 @@ void prepare_sqlite_path(const DbUrl& url) {
   }
 }
 
+// SQLite's default "serialized" mode takes a connection's mutex in every API call — for
+// every column of every row read. IRRA never uses one connection from two threads at once
+// (each thread owns its own: the writer, the readers, the relay, the authenticator; a
+// soci::session is not thread-safe anyway), which is SQLite's "multi-thread" mode. Reading the
+// journal at start-up spent about 11% of its time in those locks. sqlite3_config only works
+// before SQLite initializes, so this runs before the process's first connection; if something
+// opened SQLite earlier it answers SQLITE_MISUSE and SQLite stays serialized (correct, slower).
+void use_sqlite_multithread_mode() {
+  // SOCI includes sqlite3.h inside its namespace sqlite_api.
+  static const int once = sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+  (void)once;
+}
+
 void configure_sqlite(soci::session& sql, const DbUrl& url) {
   sql << "PRAGMA busy_timeout = " + std::to_string(url.sqlite_busy_timeout_ms);
   std::string mode;
@@ -72,6 +85,7 @@ std::unique_ptr<soci::session> connect(const DbUrl& url) {
     std::unique_ptr<soci::session> sql;
     if (url.backend == Backend::sqlite3) {
       prepare_sqlite_path(url);
+      use_sqlite_multithread_mode();
       sql = std::make_unique<soci::session>(*soci::factory_sqlite3(), url.soci_connect);
       configure_sqlite(*sql, url);
     } else {

@@ -2,6 +2,7 @@
 // (reverse-migrate) rebuild the Book with this one loop.
 #include "irra/trading/journal_replay.hpp"
 
+#include <soci/soci.h>
 #include <spdlog/spdlog.h>
 
 #include "journal.hpp"
@@ -52,6 +53,10 @@ OwnJournalRow own_row(OwnJournalRow::Kind kind, const JournalRow& row) {
 ReplayCounts replay_journal(soci::session& sql, domain::Book& book,
                             const std::function<void(const OwnJournalRow&)>& own) {
   ReplayCounts counts;
+  long long rows = 0;
+  sql << "SELECT COUNT(*) FROM journal WHERE trading_date = :d", soci::use(book.trading_date()),
+      soci::into(rows);
+  book.reserve_reports(static_cast<std::size_t>(rows));
   detail::read_journal(sql, book.trading_date(), [&](JournalRow&& row) {
     ++counts.rows;
     switch (row.kind) {

@@ -59,6 +59,10 @@ class Book {
   // A new exchange day: forgets the ExecIDs seen (they are unique only within a day).
   void start_trading_date(std::string trading_date);
   bool has_seen(std::string_view exec_id) const;
+  // Room for about this many more execution reports in the indexes (their ExecIDs, the
+  // orders they create), so that a replay of the day's journal does not rehash them again
+  // and again as they grow.
+  void reserve_reports(std::size_t reports);
 
   // --- the feed ---
   // Applies one execution report. Never throws on bad input. The rules:
