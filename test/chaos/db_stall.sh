@@ -19,7 +19,7 @@ chaos_init db_stall
 chaos_use_mysql
 # A frozen server would not stop at the cleanup's SIGTERM: thaw it first, whatever happens.
 frozen_pid=
-trap 'rc=$?; [[ -n $frozen_pid ]] && kill -CONT "$frozen_pid" 2>/dev/null; (exit $rc); _chaos_cleanup' EXIT
+trap 'rc=$?; if [[ -n $frozen_pid ]]; then kill -CONT "$frozen_pid" 2>/dev/null || true; fi; _chaos_cleanup "$rc"' EXIT
 freeze_s=${FREEZE_S:-30}
 [[ $CHAOS_QUICK == 1 && -z ${FREEZE_S:-} ]] && freeze_s=8
 rate=${CHAOS_FLOW_RATE:-500}

@@ -26,7 +26,6 @@ if ! mount -t tmpfs -o "size=${fs_mb}m,mode=0755" irra-chaos "$fs" 2> "$CHAOS_WO
   exit 77
 fi
 # The filesystem goes after everything else has stopped (the cleanup kills irra first).
-trap 'rc=$?; (exit $rc); _chaos_cleanup' EXIT
 _chaos_cleanup_extra() { umount -l "$fs" 2>/dev/null || true; }
 export CHAOS_DB_URL=sqlite3://$fs/irra.db
 checked="readyz 503 naming the full disk, irra_db_healthy 0, a square-off answers 503 at once, irra keeps running; drains by itself once space returns (backlog 0, readyz 200, a square-off accepted); PRAGMA integrity_check ok; mirror exact vs the simulator"

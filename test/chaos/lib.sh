@@ -149,8 +149,11 @@ chaos_init() {
   chaos_log "work folder $CHAOS_WORK, ports $base-$((base + 11))"
 }
 
+# The EXIT trap: _chaos_cleanup [RC] (RC defaults to the status the script is exiting with).
+# A scenario's own trap must pass the status as RC: under set -e, a `(exit $rc)` before the
+# call would end the trap there, and the servers would be left running.
 _chaos_cleanup() {
-  local rc=$?
+  local rc=${1:-$?}
   trap - EXIT
   set +e
   if [[ -n $CHAOS_LOAD_PID ]]; then

@@ -22,7 +22,7 @@ chaos_use_amqp
 consume=$IRRA_BUILD_DIR/test/notify/irra_test_amqp_consume
 [[ -x $consume ]] || chaos_fail "not built: $consume (a build with tests)"
 frozen_pid=
-trap 'rc=$?; [[ -n $frozen_pid ]] && kill -CONT "$frozen_pid" 2>/dev/null; (exit $rc); _chaos_cleanup' EXIT
+trap 'rc=$?; if [[ -n $frozen_pid ]]; then kill -CONT "$frozen_pid" 2>/dev/null || true; fi; _chaos_cleanup "$rc"' EXIT
 freeze_s=${FREEZE_S:-30}
 [[ $CHAOS_QUICK == 1 && -z ${FREEZE_S:-} ]] && freeze_s=8
 clients=${CHAOS_CLIENTS:-20000}
