@@ -36,19 +36,9 @@ chaos_sim_start "$rate"
 chaos_irra_start --active
 chaos_log "irra ready in $(chaos_irra_wait_ready) s; load starting"
 chaos_load_start
-probe_file=$CHAOS_WORK/probe.json
-probe() {
-  IRRA_URL=$CHAOS_URL IRRA_NOTIFY_FILE=$CHAOS_WORK/notifications.jsonl CHAOS_DUMP=$CHAOS_WORK/dump \
-    node "$_chaos_here/db_stall_probe.mjs" "$@" "$probe_file"
-}
-probe login > "$CHAOS_WORK/probe.log" 2>&1 || chaos_fail "probe login: $(tail -n 3 "$CHAOS_WORK/probe.log")"
+chaos_probe login > "$CHAOS_WORK/probe.log" 2>&1 || chaos_fail "probe login: $(tail -n 3 "$CHAOS_WORK/probe.log")"
 sleep 3
 
-readyz_code() { curl -sk -o /dev/null -w '%{http_code}' --max-time 2 "$CHAOS_URL/readyz" || true; }
-metric() { # NAME -> value (empty when /metrics does not answer)
-  curl -s --max-time 2 "http://127.0.0.1:$CHAOS_METRICS_PORT/metrics" 2>/dev/null |
-    awk -v n="$1" '$1 == n { v = $2 } END { print v }' || true
-}
 mariadb_pid() { _mariadb_pid "$CHAOS_WORK/mariadb"; }
 
 # One outage: KIND freeze|stop. Sets out_* for the result line; fails the scenario on a
@@ -66,7 +56,7 @@ outage() {
   chaos_log "$kind: MariaDB ($pid) ${kind/freeze/frozen}; waiting for /readyz 503"
   local deadline=$((SECONDS + 10))
   while [[ $SECONDS -lt $deadline ]]; do
-    code=$(readyz_code)
+    code=$(chaos_readyz_code)
     if [[ $code == 503 ]]; then t503=$(chaos_elapsed "$t0"); break; fi
     sleep 0.1
   done
@@ -74,19 +64,19 @@ outage() {
   awk -v t="$t503" -v l="$ready_limit_s" 'BEGIN { exit !(t <= l) }' ||
     chaos_fail "$kind: /readyz turned 503 only after $t503 s (limit $ready_limit_s s)"
   chaos_log "$kind: /readyz 503 after $t503 s: $(curl -sk --max-time 2 "$CHAOS_URL/readyz" | head -c 300)"
-  healthy=$(metric irra_db_healthy)
+  healthy=$(chaos_metric irra_db_healthy)
   [[ $healthy == 0 ]] || chaos_fail "$kind: irra_db_healthy is '$healthy' during the outage"
-  answer=$(probe square-off)
+  answer=$(chaos_probe square-off)
   read -r status ms _ <<< "$answer"
   chaos_log "$kind: square-off answered: $answer"
   [[ $status == 503 ]] || chaos_fail "$kind: a square-off during the outage answered '$answer' (503 expected)"
   ((ms < 2000)) || chaos_fail "$kind: the square-off took $ms ms to be refused"
   while [[ $(chaos_elapsed "$t0" | cut -d. -f1) -lt $freeze_s ]]; do
-    backlog=$(metric irra_db_write_backlog)
+    backlog=$(chaos_metric irra_db_write_backlog)
     [[ -n $backlog ]] || chaos_fail "$kind: /metrics does not answer during the outage"
     ((backlog > max_backlog)) && max_backlog=$backlog
     ((backlog <= queue_limit)) || chaos_fail "$kind: backlog $backlog above the limit $queue_limit"
-    code=$(readyz_code)
+    code=$(chaos_readyz_code)
     [[ $code == 503 ]] || chaos_fail "$kind: /readyz $code during the outage (503 expected)"
     sleep 0.5
   done
@@ -100,7 +90,7 @@ outage() {
   fi
   deadline=$((SECONDS + 120))
   while [[ $SECONDS -lt $deadline ]]; do
-    if [[ $(metric irra_db_write_backlog) == 0 && $(readyz_code) == 200 ]]; then
+    if [[ $(chaos_metric irra_db_write_backlog) == 0 && $(chaos_readyz_code) == 200 ]]; then
       drained=$(chaos_elapsed "$t_end")
       break
     fi
@@ -108,7 +98,7 @@ outage() {
   done
   [[ -n $drained ]] || chaos_fail "$kind: not drained 120 s after the database came back: $(curl -sk --max-time 2 "$CHAOS_URL/readyz")"
   chaos_log "$kind: drained and ready $drained s after the database came back"
-  answer=$(probe square-off)
+  answer=$(chaos_probe square-off)
   read -r status _ <<< "$answer"
   [[ $status == 202 ]] || chaos_fail "$kind: a square-off after the recovery answered '$answer' (202 expected)"
   out_t503=$t503 out_drain=$drained out_backlog=$max_backlog

@@ -35,19 +35,9 @@ chaos_sim_start "$rate"
 chaos_irra_start --active
 chaos_log "irra ready in $(chaos_irra_wait_ready) s on a ${fs_mb} MB filesystem ($(du -sh "$fs" | cut -f1) used); load starting"
 chaos_load_start
-probe_file=$CHAOS_WORK/probe.json
-probe() {
-  IRRA_URL=$CHAOS_URL IRRA_NOTIFY_FILE=$CHAOS_WORK/notifications.jsonl CHAOS_DUMP=$CHAOS_WORK/dump \
-    node "$_chaos_here/db_stall_probe.mjs" "$@" "$probe_file"
-}
-probe login > "$CHAOS_WORK/probe.log" 2>&1 || chaos_fail "probe login: $(tail -n 3 "$CHAOS_WORK/probe.log")"
+chaos_probe login > "$CHAOS_WORK/probe.log" 2>&1 || chaos_fail "probe login: $(tail -n 3 "$CHAOS_WORK/probe.log")"
 sleep 3
 
-readyz_code() { curl -sk -o /dev/null -w '%{http_code}' --max-time 2 "$CHAOS_URL/readyz" || true; }
-metric() {
-  curl -s --max-time 2 "http://127.0.0.1:$CHAOS_METRICS_PORT/metrics" 2>/dev/null |
-    awk -v n="$1" '$1 == n { v = $2 } END { print v }' || true
-}
 
 chaos_log "filling the filesystem"
 t0=$(chaos_now)
@@ -55,15 +45,15 @@ dd if=/dev/zero of="$fs/filler" bs=1M 2> /dev/null || true # ends with "No space
 chaos_log "full: $(df -h --output=used,avail "$fs" | tail -n 1)"
 t503= deadline=$((SECONDS + 15))
 while [[ $SECONDS -lt $deadline ]]; do
-  if [[ $(readyz_code) == 503 ]]; then t503=$(chaos_elapsed "$t0"); break; fi
+  if [[ $(chaos_readyz_code) == 503 ]]; then t503=$(chaos_elapsed "$t0"); break; fi
   sleep 0.1
 done
 [[ -n $t503 ]] || chaos_fail "/readyz still not 503 15 s after the disk filled"
 why=$(curl -sk --max-time 2 "$CHAOS_URL/readyz")
 chaos_log "readyz 503 after $t503 s: $(head -c 300 <<< "$why")"
 grep -qi "full" <<< "$why" || chaos_fail "/readyz does not name the full disk: $why"
-[[ $(metric irra_db_healthy) == 0 ]] || chaos_fail "irra_db_healthy is not 0 with the disk full"
-answer=$(probe square-off)
+[[ $(chaos_metric irra_db_healthy) == 0 ]] || chaos_fail "irra_db_healthy is not 0 with the disk full"
+answer=$(chaos_probe square-off)
 read -r status ms _ <<< "$answer"
 chaos_log "square-off answered: $answer"
 [[ $status == 503 ]] || chaos_fail "a square-off with the disk full answered '$answer' (503 expected)"
@@ -71,7 +61,7 @@ chaos_log "square-off answered: $answer"
 max_backlog=0
 while [[ $(chaos_elapsed "$t0" | cut -d. -f1) -lt $full_s ]]; do
   chaos_irra_alive || chaos_fail "irra exited with the disk full"
-  backlog=$(metric irra_db_write_backlog)
+  backlog=$(chaos_metric irra_db_write_backlog)
   [[ -n $backlog ]] || chaos_fail "/metrics does not answer with the disk full"
   ((backlog > max_backlog)) && max_backlog=$backlog
   sleep 0.5
@@ -81,12 +71,12 @@ t_free=$(chaos_now)
 chaos_log "space back after ${full_s} s (backlog at most $max_backlog jobs)"
 drained= deadline=$((SECONDS + 120))
 while [[ $SECONDS -lt $deadline ]]; do
-  if [[ $(metric irra_db_write_backlog) == 0 && $(readyz_code) == 200 ]]; then drained=$(chaos_elapsed "$t_free"); break; fi
+  if [[ $(chaos_metric irra_db_write_backlog) == 0 && $(chaos_readyz_code) == 200 ]]; then drained=$(chaos_elapsed "$t_free"); break; fi
   sleep 0.1
 done
 [[ -n $drained ]] || chaos_fail "not drained 120 s after space returned: $(curl -sk --max-time 2 "$CHAOS_URL/readyz")"
 chaos_log "drained and ready $drained s after space returned"
-answer=$(probe square-off)
+answer=$(chaos_probe square-off)
 read -r status _ <<< "$answer"
 [[ $status == 202 ]] || chaos_fail "a square-off after the recovery answered '$answer' (202 expected)"
 sleep 2

@@ -60,6 +60,7 @@
 #   chaos_irra_kill9           kill -9 of irra, waited for
 #   chaos_irra_stop            SIGTERM; irra must exit 0 within 30 s
 #   chaos_irra_alive           status 0 while irra runs
+#   chaos_metric NAME, chaos_readyz_code, chaos_probe login|square-off   see their comments
 #   chaos_ctl ARGS...          irra ctl ARGS --config irra.json
 #   chaos_session_caught_up S  status 0 when session S (dc or oe) is logged on at both ends
 #                              and caught up: IRRA's next_in_seq has reached the exchange's
@@ -324,6 +325,21 @@ chaos_irra_stop() {
 }
 
 chaos_ctl() { "$IRRA_BIN" ctl "$@" --config "$CHAOS_WORK/irra.json"; }
+
+# NAME -> its value on IRRA's /metrics (the last line of that name); empty when /metrics does
+# not answer.
+chaos_metric() {
+  curl -s --max-time 2 "http://127.0.0.1:$CHAOS_METRICS_PORT/metrics" 2>/dev/null |
+    awk -v n="$1" '$1 == n { v = $2 } END { print v }' || true
+}
+# IRRA's /readyz status code (000 when it does not answer within 2 s).
+chaos_readyz_code() { curl -sk -o /dev/null -w '%{http_code}' --max-time 2 "$CHAOS_URL/readyz" || true; }
+# One investor's view (investor_probe.mjs): `chaos_probe login` logs in a client the load
+# generator does not use; `chaos_probe square-off` then prints "STATUS MS ERROR" for one lot.
+chaos_probe() {
+  IRRA_URL=$CHAOS_URL IRRA_NOTIFY_FILE=$CHAOS_WORK/notifications.jsonl CHAOS_DUMP=$CHAOS_WORK/dump \
+    node "$_chaos_here/investor_probe.mjs" "$@" "$CHAOS_WORK/probe.json"
+}
 
 # IRRA's session names in `irra ctl status`: exchange.DC / OE / MD.
 chaos_session_caught_up() { # dc|oe

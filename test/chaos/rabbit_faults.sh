@@ -38,10 +38,6 @@ chaos_sim_start "$rate"
 chaos_irra_start --standby
 chaos_log "irra ready (standby) in $(chaos_irra_wait_ready) s"
 
-metric() { # NAME -> value (empty when /metrics does not answer)
-  curl -s --max-time 2 "http://127.0.0.1:$CHAOS_METRICS_PORT/metrics" 2>/dev/null |
-    awk -v n="$1" '$1 == n { v = $2 } END { print v }' || true
-}
 broker_pid() { _rabbitmq_pid_of "$CHAOS_WORK/rabbitmq/rabbitmq.pid" beam; }
 
 # One outage around an activation: KIND freeze|stop. Sets out_max (largest outbox depth seen)
@@ -49,7 +45,7 @@ broker_pid() { _rabbitmq_pid_of "$CHAOS_WORK/rabbitmq/rabbitmq.pid" beam; }
 outage() {
   local kind=$1 pid t0 depth max=0 t_back deadline confirmed_before confirmed_during
   pid=$(broker_pid) || chaos_fail "RabbitMQ is not running"
-  confirmed_before=$(metric irra_outbox_confirmed_total)
+  confirmed_before=$(chaos_metric irra_outbox_confirmed_total)
   if [[ $kind == freeze ]]; then
     frozen_pid=$pid
     kill -STOP "$pid"
@@ -61,14 +57,14 @@ outage() {
   chaos_ctl activate --reason "chaos: rabbit $kind" > /dev/null || chaos_fail "ctl activate"
   t0=$(chaos_now)
   while [[ $(chaos_elapsed "$t0" | cut -d. -f1) -lt $freeze_s ]]; do
-    depth=$(metric irra_outbox_depth)
+    depth=$(chaos_metric irra_outbox_depth)
     [[ -n $depth ]] || chaos_fail "$kind: /metrics does not answer during the outage"
     ((depth > max)) && max=$depth
     sleep 0.5
   done
-  confirmed_during=$(($(metric irra_outbox_confirmed_total) - confirmed_before))
+  confirmed_during=$(($(chaos_metric irra_outbox_confirmed_total) - confirmed_before))
   ((max >= eligible)) || chaos_fail "$kind: the outbox held at most $max notices of $eligible during the outage"
-  [[ $(metric irra_notify_broker_connected) == 0 ]] ||
+  [[ $(chaos_metric irra_notify_broker_connected) == 0 ]] ||
     chaos_fail "$kind: irra_notify_broker_connected is not 0 after $freeze_s s without a broker"
   ((confirmed_during < eligible)) ||
     chaos_fail "$kind: $confirmed_during notices confirmed while the broker was down"
@@ -82,8 +78,8 @@ outage() {
     t_back=$(chaos_now) # counted from when the broker answers again (its start takes seconds)
   fi
   deadline=$((SECONDS + 180))
-  until [[ $(metric irra_outbox_depth) == 0 && $(metric irra_notify_broker_connected) == 1 ]]; do
-    ((SECONDS < deadline)) || chaos_fail "$kind: the outbox did not drain within 180 s (depth $(metric irra_outbox_depth))"
+  until [[ $(chaos_metric irra_outbox_depth) == 0 && $(chaos_metric irra_notify_broker_connected) == 1 ]]; do
+    ((SECONDS < deadline)) || chaos_fail "$kind: the outbox did not drain within 180 s (depth $(chaos_metric irra_outbox_depth))"
     sleep 0.2
   done
   out_drain=$(chaos_elapsed "$t_back") out_max=$max

@@ -1,8 +1,9 @@
-// One investor's view for test/chaos/db_stall.sh, as one-shot commands:
-//   node db_stall_probe.mjs login FILE       logs in (OTP from the file sink) a client the
+// One investor's view for the database scenarios (db_stall.sh, disk_full.sh; lib.sh's
+// chaos_probe), as one-shot commands:
+//   node investor_probe.mjs login FILE       logs in (OTP from the file sink) a client the
 //                                            load generator does not use and saves its
 //                                            cookie, CSRF token and a position to FILE
-//   node db_stall_probe.mjs square-off FILE  one square-off of one lot of that position with
+//   node investor_probe.mjs square-off FILE  one square-off of one lot of that position with
 //                                            a fresh Idempotency-Key; prints "STATUS MS ERROR"
 //                                            (STATUS 0: no answer within 10 s)
 // Environment: IRRA_URL, IRRA_NOTIFY_FILE, CHAOS_DUMP (the dump folder: clients.csv).
@@ -45,7 +46,7 @@ if (cmd === 'login') {
   try {
     const r = await inv.post('/api/v1/positions/square-off',
       { instrument: s.instrument, product: s.product, qty: s.qty, order_type: 'MARKET' },
-      { headers: { 'Idempotency-Key': `db-stall-${process.pid}-${s.n}` }, timeoutMs: 10000 });
+      { headers: { 'Idempotency-Key': `probe-${process.pid}-${s.n}` }, timeoutMs: 10000 });
     status = r.status;
     error = (r.json && (r.json.message || r.json.error)) || '';
   } catch (e) {
@@ -53,6 +54,6 @@ if (cmd === 'login') {
   }
   console.log(`${status} ${Math.round(performance.now() - t0)} ${error}`);
 } else {
-  console.error('usage: db_stall_probe.mjs login|square-off FILE');
+  console.error('usage: investor_probe.mjs login|square-off FILE');
   process.exit(2);
 }
