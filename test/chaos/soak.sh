@@ -46,10 +46,6 @@ IRRA_URL=$CHAOS_URL IRRA_NOTIFY_FILE=$CHAOS_WORK/notifications.jsonl CHAOS_DUMP=
 readers=$!
 chaos_track_pid "$readers"
 
-metric() {
-  curl -s --max-time 2 "http://127.0.0.1:$CHAOS_METRICS_PORT/metrics" 2>/dev/null |
-    awk -v n="$1" '$1 == n { v = $2 } END { print v }' || true
-}
 tsv=$CHAOS_WORK/soak.tsv
 printf 't_s\trss_kb\tfds\tbacklog\tp50_ms\tp99_ms\trequests\terrors\tstreams\trecords\tflow\n' > "$tsv"
 t0=$SECONDS end=$((SECONDS + minutes * 60)) half=$((SECONDS + minutes * 30)) flow=$rate
@@ -64,7 +60,7 @@ while [[ $SECONDS -lt $end ]]; do
   kill -0 "$readers" 2>/dev/null || chaos_fail "the readers exited: $(tail -n 3 "$CHAOS_WORK/readers.log")"
   rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$CHAOS_IRRA_PID/status")
   fds=$(find "/proc/$CHAOS_IRRA_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-  backlog=$(metric irra_db_write_backlog)
+  backlog=$(chaos_metric irra_db_write_backlog)
   records=$(curl -s --max-time 2 "http://127.0.0.1:$CHAOS_METRICS_PORT/metrics" 2>/dev/null |
     awk '$1 == "irra_feed_reports_applied_total" { n = $2 } END { print n + 0 }' || echo 0)
   last=$(tail -n 1 "$CHAOS_WORK/readers.jsonl" 2>/dev/null || echo '{}')
