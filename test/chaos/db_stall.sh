@@ -44,7 +44,7 @@ mariadb_pid() { _mariadb_pid "$CHAOS_WORK/mariadb"; }
 # One outage: KIND freeze|stop. Sets out_* for the result line; fails the scenario on a
 # broken expectation.
 outage() {
-  local kind=$1 pid t0 code t503= healthy backlog max_backlog=0 answer status ms t_end drained=
+  local kind=$1 pid t0 code t503 healthy backlog max_backlog=0 answer status ms t_end drained
   pid=$(mariadb_pid) || chaos_fail "MariaDB is not running"
   t0=$(chaos_now)
   if [[ $kind == freeze ]]; then
@@ -54,13 +54,8 @@ outage() {
     mariadb_stop "$CHAOS_WORK/mariadb" || chaos_fail "MariaDB did not stop"
   fi
   chaos_log "$kind: MariaDB ($pid) ${kind/freeze/frozen}; waiting for /readyz 503"
-  local deadline=$((SECONDS + 10))
-  while [[ $SECONDS -lt $deadline ]]; do
-    code=$(chaos_readyz_code)
-    if [[ $code == 503 ]]; then t503=$(chaos_elapsed "$t0"); break; fi
-    sleep 0.1
-  done
-  [[ -n $t503 ]] || chaos_fail "$kind: /readyz still $code 10 s after the outage began"
+  t503=$(chaos_wait_not_ready "$t0" 10) ||
+    chaos_fail "$kind: /readyz still $(chaos_readyz_code) 10 s after the outage began"
   awk -v t="$t503" -v l="$ready_limit_s" 'BEGIN { exit !(t <= l) }' ||
     chaos_fail "$kind: /readyz turned 503 only after $t503 s (limit $ready_limit_s s)"
   chaos_log "$kind: /readyz 503 after $t503 s: $(curl -sk --max-time 2 "$CHAOS_URL/readyz" | head -c 300)"
@@ -88,15 +83,8 @@ outage() {
   else
     mariadb_start "$CHAOS_WORK/mariadb" "$CHAOS_MYSQL_PORT" || chaos_fail "MariaDB did not start again"
   fi
-  deadline=$((SECONDS + 120))
-  while [[ $SECONDS -lt $deadline ]]; do
-    if [[ $(chaos_metric irra_db_write_backlog) == 0 && $(chaos_readyz_code) == 200 ]]; then
-      drained=$(chaos_elapsed "$t_end")
-      break
-    fi
-    sleep 0.1
-  done
-  [[ -n $drained ]] || chaos_fail "$kind: not drained 120 s after the database came back: $(curl -sk --max-time 2 "$CHAOS_URL/readyz")"
+  drained=$(chaos_wait_drained "$t_end" 120) ||
+    chaos_fail "$kind: not drained 120 s after the database came back: $(curl -sk --max-time 2 "$CHAOS_URL/readyz")"
   chaos_log "$kind: drained and ready $drained s after the database came back"
   answer=$(chaos_probe square-off)
   read -r status _ <<< "$answer"

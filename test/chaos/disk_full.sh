@@ -43,12 +43,7 @@ chaos_log "filling the filesystem"
 t0=$(chaos_now)
 dd if=/dev/zero of="$fs/filler" bs=1M 2> /dev/null || true # ends with "No space left on device"
 chaos_log "full: $(df -h --output=used,avail "$fs" | tail -n 1)"
-t503= deadline=$((SECONDS + 15))
-while [[ $SECONDS -lt $deadline ]]; do
-  if [[ $(chaos_readyz_code) == 503 ]]; then t503=$(chaos_elapsed "$t0"); break; fi
-  sleep 0.1
-done
-[[ -n $t503 ]] || chaos_fail "/readyz still not 503 15 s after the disk filled"
+t503=$(chaos_wait_not_ready "$t0" 15) || chaos_fail "/readyz still not 503 15 s after the disk filled"
 why=$(curl -sk --max-time 2 "$CHAOS_URL/readyz")
 chaos_log "readyz 503 after $t503 s: $(head -c 300 <<< "$why")"
 grep -qi "full" <<< "$why" || chaos_fail "/readyz does not name the full disk: $why"
@@ -69,12 +64,8 @@ done
 rm -f "$fs/filler"
 t_free=$(chaos_now)
 chaos_log "space back after ${full_s} s (backlog at most $max_backlog jobs)"
-drained= deadline=$((SECONDS + 120))
-while [[ $SECONDS -lt $deadline ]]; do
-  if [[ $(chaos_metric irra_db_write_backlog) == 0 && $(chaos_readyz_code) == 200 ]]; then drained=$(chaos_elapsed "$t_free"); break; fi
-  sleep 0.1
-done
-[[ -n $drained ]] || chaos_fail "not drained 120 s after space returned: $(curl -sk --max-time 2 "$CHAOS_URL/readyz")"
+drained=$(chaos_wait_drained "$t_free" 120) ||
+  chaos_fail "not drained 120 s after space returned: $(curl -sk --max-time 2 "$CHAOS_URL/readyz")"
 chaos_log "drained and ready $drained s after space returned"
 answer=$(chaos_probe square-off)
 read -r status _ <<< "$answer"

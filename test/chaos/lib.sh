@@ -60,7 +60,8 @@
 #   chaos_irra_kill9           kill -9 of irra, waited for
 #   chaos_irra_stop            SIGTERM; irra must exit 0 within 30 s
 #   chaos_irra_alive           status 0 while irra runs
-#   chaos_metric NAME, chaos_readyz_code, chaos_probe login|square-off   see their comments
+#   chaos_metric NAME, chaos_readyz_code, chaos_probe login|square-off,
+#   chaos_wait_not_ready T0 LIMIT, chaos_wait_drained T0 LIMIT   see their comments
 #   chaos_ctl ARGS...          irra ctl ARGS --config irra.json
 #   chaos_session_caught_up S  status 0 when session S (dc or oe) is logged on at both ends
 #                              and caught up: IRRA's next_in_seq has reached the exchange's
@@ -334,6 +335,29 @@ chaos_metric() {
 }
 # IRRA's /readyz status code (000 when it does not answer within 2 s).
 chaos_readyz_code() { curl -sk -o /dev/null -w '%{http_code}' --max-time 2 "$CHAOS_URL/readyz" || true; }
+# Waits up to LIMIT s for /readyz 503 and prints the seconds since T0 (from chaos_now);
+# status 1 when it did not come.
+chaos_wait_not_ready() {
+  local t0=$1 deadline=$((SECONDS + $2))
+  while [[ $SECONDS -lt $deadline ]]; do
+    if [[ $(chaos_readyz_code) == 503 ]]; then chaos_elapsed "$t0"; return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+# Waits up to LIMIT s for an empty write backlog with /readyz 200 and prints the seconds since
+# T0; status 1 when that did not come.
+chaos_wait_drained() {
+  local t0=$1 deadline=$((SECONDS + $2))
+  while [[ $SECONDS -lt $deadline ]]; do
+    if [[ $(chaos_metric irra_db_write_backlog) == 0 && $(chaos_readyz_code) == 200 ]]; then
+      chaos_elapsed "$t0"
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
 # One investor's view (investor_probe.mjs): `chaos_probe login` logs in a client the load
 # generator does not use; `chaos_probe square-off` then prints "STATUS MS ERROR" for one lot.
 chaos_probe() {
