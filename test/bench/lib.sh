@@ -114,3 +114,23 @@ bench_metric() { # URL NAME [LABEL_FILTER]
     $1 == n || index($1, n "{") == 1 { if (f == "" || index($1, f)) s += $2; found = 1 }
     END { if (found) printf "%.0f\n", s; else print "" }'
 }
+
+# A start-of-day dump made once per benchmark run and shared by the sections that use the
+# same one (IRRA_BENCH_SHARED/NAME); prints its folder. The arguments go to irra-gen-dump.
+bench_dump() { # NAME GEN_DUMP_ARGS...
+  local dir="${IRRA_BENCH_SHARED:-$IRRA_BENCH_WORK}/$1"
+  shift
+  if [[ ! -f "$dir/manifest.json" ]]; then
+    rm -rf "$dir"
+    SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1764806400} \
+      "$IRRA_BENCH_BUILD/src/tools/irra-gen-dump" --out "$dir" "$@" > /dev/null ||
+      bench_die "irra-gen-dump $* failed"
+  fi
+  echo "$dir"
+}
+
+# Median of the numbers given as arguments.
+bench_median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR == 0) exit 1; if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

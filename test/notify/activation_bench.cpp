@@ -27,7 +27,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "set IRRA_TEST_AMQP_URL (scripts/lib/rabbitmq.sh starts a broker)\n");
     return 2;
   }
-  irra::notify::test::AmqpClient(amqp).purge("irra.notifications");
+  {
+    // Declared first: on a fresh broker the queue does not exist until a relay declares it.
+    irra::notify::test::AmqpClient setup(amqp);
+    setup.declare("irra.notifications");
+    setup.purge("irra.notifications");
+  }
   irra::store::test::TestDb db;
   std::vector<irra::domain::Client> clients(count);
   for (std::size_t i = 0; i < count; ++i) {
