@@ -96,6 +96,9 @@ def print_table(doc, out=sys.stdout):
           f"{m.get('os', '')}, load before {' '.join(m.get('load_before', []))}", file=out)
     print("The load generators and the servers share the cores; values are medians of the runs; "
           "ratio = value / baseline of the same run.", file=out)
+    if doc["mode"] == "smoke":
+        print("SMOKE RUN: tiny inputs and seconds-long runs that only check the harness; "
+              "the figures and 'met' say nothing about the targets.", file=out)
     rows = [("figure", "value", "baseline (same run)", "ratio", "target", "met")]
     for sec in doc["sections"]:
         state = "" if sec["ok"] else "  (FAILED: see the log)"

@@ -90,7 +90,7 @@ for db, name, loader in (("sqlite", "SQLite", "sqlite3 .import"),
         continue
     figures.append(dict(
         id=f"sod.{db}.import_s",
-        label=f"start-of-day import, {clients:,} clients / {rows:,} positions, validated, {name}",
+        label=f"SOD import, {clients:,} clients / {rows:,} positions, {name}",
         unit="s", better="lower", value=med(mine), runs=mine,
         baseline=dict(label=f"{loader} of positions.csv", value=med(own), runs=own),
         target=dict(op="<=", ratio=2.0, text="within 2x of the database's own bulk loader")))

@@ -69,13 +69,13 @@ for db, name in (("sqlite", "SQLite"), ("mariadb", "MariaDB")):
     hwm = [r["hwm_kb"] / 1024 for r in rs]
     figures += [
         dict(id=f"startup{suffix}.ready_s",
-             label=f"start to ready, {clients:,} clients / {positions:,} positions, {name}",
+             label=f"start to ready, {clients:,} clients / {positions:,} pos., {name}",
              unit="s", better="lower", value=med(ready), runs=ready, baseline=None,
              target=dict(op="<=", value=5, text="ready in under 5 s")),
         dict(id=f"startup{suffix}.rss_mb", label=f"resident memory when ready, {name}", unit="MB",
              better="lower", value=med(rss), runs=rss, baseline=None,
              target=dict(op="<=", value=400, text="under 400 MB resident")),
-        dict(id=f"startup{suffix}.peak_rss_mb", label=f"peak resident memory during start-up, {name}",
+        dict(id=f"startup{suffix}.peak_rss_mb", label=f"peak resident memory in start-up, {name}",
              unit="MB", better="lower", value=med(hwm), runs=hwm, baseline=None, target=None)]
 json.dump(dict(section="startup", title="Memory and start-up", figures=figures, series={},
                info=dict(clients=clients, positions=positions, runs=runs), notes=[]),
