@@ -38,9 +38,9 @@ opens = {o["server"]: o for o in r["open_loop"]}
 workers = st.get("express_cluster_workers")
 labels = {
     "irra": "IRRA, GET /api/v1/positions",
-    "nginx": "nginx static file, same size and TLS",
-    "express": "Express, one process",
-    "express-cluster": f"Express, cluster of {workers} workers",
+    "nginx": "nginx static file, same TLS",
+    "express": "one Express process",
+    "express-cluster": f"Express cluster, {workers} workers",
 }
 
 
@@ -81,36 +81,39 @@ figure("http.positions.rps_vs_nginx",
        "GET /api/v1/positions, requests/s (vs nginx static file)", "req/s", "higher",
        side("irra", "rps"), b, ratio_target(b, ">=", 1.0, "at least nginx's requests/s"))
 b = baseline("nginx", "cpu")
-figure("http.positions.cpu_per_request_vs_nginx",
-       "GET /api/v1/positions, server CPU per request (vs nginx static file)", "µs/request",
+figure("http.positions.cpu_us_vs_nginx",
+       "GET /api/v1/positions, server CPU/request (vs nginx)", "µs/request",
        "lower", side("irra", "cpu"), b,
        ratio_target(b, "<=", 1.0, "no more CPU per request than nginx"))
-figure("http.positions.p99_ms", "GET /api/v1/positions, p99 latency at saturation (wrk)", "ms",
+figure("http.positions.p99_ms", "GET /api/v1/positions, p99 at saturation (wrk)", "ms",
        "lower", side("irra", "p99"), baseline("nginx", "p99"),
        {"op": "<=", "value": 10.0, "text": "p99 under 10 ms"})
-figure("http.positions.p50_ms", "GET /api/v1/positions, p50 latency at saturation (wrk)", "ms",
+figure("http.positions.p50_ms", "GET /api/v1/positions, p50 at saturation (wrk)", "ms",
        "lower", side("irra", "p50"), baseline("nginx", "p50"), None)
 b = baseline("express", "rps")
 figure("http.positions.rps_vs_express",
-       "GET /api/v1/positions, requests/s (vs Express, one process)", "req/s", "higher",
+       "GET /api/v1/positions, requests/s (vs one Express process)", "req/s", "higher",
        side("irra", "rps"), b, ratio_target(b, ">=", 10.0, "10x one Express process or more"))
 b = baseline("express-cluster", "rps")
 figure("http.positions.rps_vs_express_cluster",
        f"GET /api/v1/positions, requests/s (vs Express cluster of {workers})", "req/s",
        "higher", side("irra", "rps"), b,
        ratio_target(b, ">=", 10.0, "10x the Express cluster or more"))
-figure("http.positions.cpu_per_request_vs_express",
-       "GET /api/v1/positions, server CPU per request (vs Express, one process)", "µs/request",
+figure("http.positions.cpu_us_vs_express",
+       "GET /api/v1/positions, server CPU/request (vs Express)", "µs/request",
        "lower", side("irra", "cpu"), baseline("express", "cpu"), None)
+# The baseline's own figure (docs/capacity.md quotes it next to the original plan's 5,000).
+figure("http.positions.express_rps", "one Express process, GET /api/v1/positions, requests/s",
+       "req/s", "higher", side("express", "rps"), None, None)
 o = opens.get("irra")
 if o and o["p99_us"] is not None:
     n = opens.get("nginx")
     base = None
     if n and n["p99_us"] is not None:
-        base = {"label": "nginx static file, same open-loop rate", "value": n["p99_us"] / 1000,
+        base = {"label": "nginx static file, same rate", "value": n["p99_us"] / 1000,
                 "runs": [n["p99_us"] / 1000]}
     figure("http.positions.open_loop_p99_ms",
-           f"GET /api/v1/positions, p99 at {o['offered_rps']} req/s offered (h2load open loop)",
+           f"GET /api/v1/positions, p99 at {o['offered_rps']:,} req/s (open loop)",
            "ms", "lower", (o["p99_us"] / 1000, [o["p99_us"] / 1000]), base,
            {"op": "<=", "value": 10.0, "text": "p99 under 10 ms"})
 
