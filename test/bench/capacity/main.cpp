@@ -100,6 +100,7 @@ Totals totals(std::vector<std::unique_ptr<Worker>>& workers) {
     t.s.streams.failed += x.streams.failed;
     t.s.streams.events += x.streams.events;
     t.s.streams.bytes += x.streams.bytes;
+    for (const auto& [k, n] : x.streams.drop_reasons) t.s.streams.drop_reasons[k] += n;
     t.s.probe_ok += x.probe_ok;
     t.s.probe_failed += x.probe_failed;
     t.s.probe_streams.opened += x.probe_streams.opened;
@@ -144,7 +145,7 @@ int main(int argc, char** argv) {
       "source-base", po::value<std::string>()->default_value("127.1.0.0"), "first address range")(
       "first-user", po::value<std::size_t>()->default_value(0), "skip this many eligible clients")(
       "login-rate", po::value<double>()->default_value(400), "logins started per second")(
-      "login-concurrency", po::value<int>()->default_value(64), "logins under way at most")(
+      "login-concurrency", po::value<int>()->default_value(512), "logins under way at most")(
       "p99-limit-ms", po::value<double>()->default_value(100), "a step is held below this p99")(
       "probe", po::value<int>()->default_value(0),
       "memory probe: this many idle connections, then as many streams (0: none)")(
@@ -402,6 +403,7 @@ int main(int argc, char** argv) {
         {"streams_open", t1.streams.open},
         {"streams_dropped", dropped},
         {"streams_failed", t1.streams.failed - t0.streams.failed},
+        {"stream_drop_reasons", errors_json(t1.streams.drop_reasons)},
         {"stream_events", t1.streams.events - t0.streams.events},
         {"rss_mb", round2(s1.rss_kb / 1024.0)},
         {"server_cpu_cores", round2((s1.cpu_s - s0.cpu_s) / hold)},
@@ -414,7 +416,8 @@ int main(int argc, char** argv) {
     line << users << " users: " << row["offered_rps"] << " req/s offered, " << row["achieved_rps"]
          << " answered; p50 " << p50 << " ms, p99 " << p99 << " ms, p99.9 " << p999 << " ms; errors "
          << errors << (errors ? " " + errors_json(all_errors).dump() : "") << "; streams "
-         << t1.streams.open << " open, " << dropped << " dropped; server RSS " << row["rss_mb"]
+         << t1.streams.open << " open, " << dropped << " dropped"
+         << (dropped ? " " + errors_json(t1.streams.drop_reasons).dump() : "") << "; server RSS " << row["rss_mb"]
          << " MB, CPU " << row["server_cpu_cores"] << " cores (loadgen " << row["loadgen_cpu_cores"]
          << ", machine " << row["machine_busy_cores"] << "); logins " << logged << " in " << round2(login_s)
          << " s" << (ok ? "  HELD" : "  NOT HELD");

@@ -33,7 +33,7 @@ void SseClient::start() {
     ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
     socket.bind(tcp::endpoint(source_, 0), ec);
   }
-  if (ec) return fail();
+  if (ec) return fail(ec);
   beast::get_lowest_layer(*stream_).expires_after(std::chrono::seconds(10));
   beast::get_lowest_layer(*stream_).async_connect(
       server_, [self = shared_from_this()](beast::error_code e) { self->on_connect(e); });
@@ -49,13 +49,13 @@ void SseClient::close() {
 }
 
 void SseClient::on_connect(beast::error_code ec) {
-  if (ec) return fail();
+  if (ec) return fail(ec);
   stream_->async_handshake(net::ssl::stream_base::client,
                            [self = shared_from_this()](beast::error_code e) { self->on_handshake(e); });
 }
 
 void SseClient::on_handshake(beast::error_code ec) {
-  if (ec) return fail();
+  if (ec) return fail(ec);
   request_ = {http::verb::get, "/api/v1/stream", 11};
   request_.set(http::field::host, server_.address().to_string());
   request_.set(http::field::accept, "text/event-stream");
@@ -66,7 +66,7 @@ void SseClient::on_handshake(beast::error_code ec) {
 }
 
 void SseClient::on_write(beast::error_code ec) {
-  if (ec) return fail();
+  if (ec) return fail(ec);
   parser_.emplace();
   parser_->body_limit(boost::none);
   http::async_read_header(*stream_, buffer_, *parser_,
@@ -74,7 +74,8 @@ void SseClient::on_write(beast::error_code ec) {
 }
 
 void SseClient::on_header(beast::error_code ec) {
-  if (ec || parser_->get().result_int() != 200) return fail();
+  if (ec) return fail(ec);
+  if (parser_->get().result_int() != 200) return fail(http::error::bad_status);
   // The stream stays quiet for long stretches (a keep-alive comment every 20 s).
   beast::get_lowest_layer(*stream_).expires_never();
   open_ = true;
@@ -92,7 +93,7 @@ void SseClient::read_more() {
 }
 
 void SseClient::on_body(beast::error_code ec) {
-  if (ec && ec != http::error::need_buffer) return fail();
+  if (ec && ec != http::error::need_buffer) return fail(ec);
   const std::size_t n = chunk_.size() - parser_->get().body().size;
   counters_.bytes += n;
   static constexpr std::string_view mark = "event:";
@@ -103,11 +104,11 @@ void SseClient::on_body(beast::error_code ec) {
       matched_ = 0;
     }
   }
-  if (parser_->is_done()) return fail();  // the server ended the stream
+  if (parser_->is_done()) return fail(http::error::end_of_stream);  // the server ended it
   read_more();
 }
 
-void SseClient::fail() {
+void SseClient::fail(beast::error_code ec) {
   if (stream_) {
     beast::error_code ignored;
     beast::get_lowest_layer(*stream_).socket().close(ignored);
@@ -120,6 +121,7 @@ void SseClient::fail() {
   if (open_) {
     --counters_.open;
     ++counters_.dropped;
+    ++counters_.drop_reasons[ec.message()];
   } else {
     ++counters_.failed;
   }

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <array>
+#include <map>
+#include <string>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 
@@ -21,6 +23,7 @@ struct StreamCounters {
   std::uint64_t failed = 0;   // attempts that never got a 200 (connect, handshake, status)
   std::uint64_t events = 0;   // "event:" lines received
   std::uint64_t bytes = 0;
+  std::map<std::string, std::uint64_t> drop_reasons;  // how dropped streams ended
 };
 
 class SseClient : public std::enable_shared_from_this<SseClient> {
@@ -39,7 +42,7 @@ class SseClient : public std::enable_shared_from_this<SseClient> {
   void on_header(beast::error_code ec);
   void read_more();
   void on_body(beast::error_code ec);
-  void fail();
+  void fail(beast::error_code ec);
 
   net::io_context& ioc_;
   net::ssl::context& tls_;

@@ -28,10 +28,10 @@ for b in "$irra" "$gen" "$sim" "$tool"; do [[ -x "$b" ]] || bench_die "missing $
 P99_LIMIT_MS=100
 case "$mode" in
   full)
-    browser=(1000 2500 5000 10000 25000 50000 100000 150000 200000)
-    pooled=(25000 50000 100000 150000 200000) hold=60 warmup=5 probe=5000 login_rate=1500 ;;
+    browser=(2500 5000 10000 25000 50000 100000 150000 200000)
+    pooled=(25000 50000 100000 150000 200000) hold=60 warmup=3 probe=5000 login_rate=3000 ;;
   quick)
-    browser=(1000 4000 20000) pooled=(10000 20000) hold=10 warmup=3 probe=2000 login_rate=1500 ;;
+    browser=(2000 5000 20000) pooled=(20000) hold=10 warmup=2 probe=2000 login_rate=3000 ;;
   smoke)
     browser=(50) pooled=() hold=3 warmup=1 probe=100 login_rate=200 ;;
   *) bench_die "IRRA_BENCH_MODE must be full, quick or smoke, not '$mode'" ;;
@@ -93,7 +93,7 @@ run_tool() { # NAME ARGS...
   shift
   "$tool" --url "https://127.0.0.1:$http" --dump "$d/dump" --notify "$d/notifications.jsonl" \
     --server-pid "$irra_pid" --p99-limit-ms "$P99_LIMIT_MS" --hold "$hold" --warmup "$warmup" \
-    --login-rate "$login_rate" --threads 2 --out "$work/$name.json" "$@" > /dev/null \
+    --login-rate "$login_rate" --login-concurrency 512 --threads 2 --out "$work/$name.json" "$@" > /dev/null \
     2> >(sed 's/^/   /' >&2) || bench_die "irra-capacity ($name) failed"
   kill -0 "$irra_pid" 2> /dev/null || { tail -n 20 "$d/irra.log" >&2; bench_die "irra exited"; }
 }
