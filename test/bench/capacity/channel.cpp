@@ -14,8 +14,10 @@ namespace {
 constexpr auto connect_timeout = std::chrono::seconds(10);
 constexpr auto request_timeout = std::chrono::seconds(15);
 
-const char* step_of(const char* step, beast::error_code ec) {
-  return ec == beast::error::timeout ? "timeout" : step;
+std::string step_of(const char* step, beast::error_code ec) {
+  if (ec == beast::error::timeout) return "timeout";
+  if (step[0] == 'c' || step[0] == 'h') return std::string(step) + " (" + ec.message() + ")";
+  return step;
 }
 
 }  // namespace

@@ -38,10 +38,11 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 
 // An answer, or why there is none: error names the step that failed ("connect",
-// "handshake", "write", "read", "timeout") and status is then 0.
+// "handshake", "write", "read", "timeout"; connect and handshake with the system's reason)
+// and status is then 0.
 struct Answer {
   int status = 0;
-  const char* error = nullptr;
+  std::string error;
   std::string body;
   std::string set_cookie;
   Clock::time_point at;

@@ -236,7 +236,7 @@ void Worker::request_otp(User& u) {
   const std::string body = nlohmann::json{{"login", u.spec.ucc}}.dump();
   u.channel->submit({make(http::verb::post, "/api/v1/auth/otp", nullptr, body),
                      [this, &u](Answer&& a) {
-                       if (a.error) return login_failed(u, std::string("otp_") + a.error);
+                       if (!a.error.empty()) return login_failed(u, std::string("otp_") + a.error);
                        if (a.status != 202) {
                          return login_failed(u, "otp_http_" + std::to_string(a.status));
                        }
@@ -267,7 +267,7 @@ void Worker::login(User& u, const std::string& challenge, const std::string& otp
 }
 
 void Worker::login_done(User& u, const Answer& a) {
-  if (a.error) return login_failed(u, std::string("login_") + a.error);
+  if (!a.error.empty()) return login_failed(u, std::string("login_") + a.error);
   if (a.status != 200) return login_failed(u, "login_http_" + std::to_string(a.status));
   u.cookie = session_cookie(a.set_cookie);
   u.csrf = json_string(a.body, "csrf_token");
@@ -361,7 +361,7 @@ void Worker::answered(User& u, const Due& due, Answer&& a) {
   --u.waiting;
   if (due.window == 0 || due.window != window_id_) return;
   --in_flight_;
-  if (a.error) {
+  if (!a.error.empty()) {
     ++window_.errors[a.error];
     return;
   }
@@ -390,7 +390,7 @@ void Worker::open_idle(std::vector<net::ip::address> sources) {
       auto c = std::make_shared<Channel>(ioc_, tls_, settings_.server, s);
       probe_channels_.push_back(c);
       c->submit({make(http::verb::get, "/healthz", nullptr), [this](Answer&& a) {
-                   if (!a.error && a.status == 200) {
+                   if (a.error.empty() && a.status == 200) {
                      ++probe_ok_;
                    } else {
                      ++probe_failed_;

@@ -169,9 +169,9 @@ if p:
     series["capacity_pooled"] = {"title": "Request load of N users (pooled connections, no streams)",
                                  "x": "users", "y": "latency ms", "columns": cols,
                                  "rows": [[s[c] for c in cols] for s in p["steps"]]}
-notes = [f"browser model: stopped at {b['stop_reason']}"]
+notes = [f"browser model: {b['stop_reason']}"]
 if p:
-    notes.append(f"request load (pooled): stopped at {p['stop_reason']}")
+    notes.append(f"request load (pooled): {p['stop_reason']}")
 if int(fd_limit) < 2 * TARGET + 1000:
     notes.append(f"open files are limited to {fd_limit} per process here (ulimit -n; raising it "
                  "needs CAP_SYS_RESOURCE), so the server holds at most about "
