@@ -215,7 +215,7 @@ def write_capacity(doc, json_path, docs_dir):
     sec = {s["section"]: s for s in doc["sections"]}
     cap_series = sec.get("capacity", {}).get("series", {})
     sq_series = sec.get("squareoff", {}).get("series", {})
-    cap_plot = plot([("irra", s) for s in cap_series.values()],
+    cap_plot = plot([(s.get("title", n), s) for n, s in cap_series.items()],
                     "Capacity: latency against simulated users (10 requests/user/minute)",
                     "users (each with a session and a live-update stream)",
                     os.path.join(docs_dir, "capacity-users.svg"))
@@ -227,7 +227,10 @@ def write_capacity(doc, json_path, docs_dir):
     http_rps = val(doc, "http.positions.rps_vs_nginx")
     http_cpu = val(doc, "http.positions.cpu_us_vs_nginx")
     users = val(doc, "capacity.users_held")
-    mem_conn = val(doc, "capacity.kb_per_idle_connection")
+    mem_tls = val(doc, "capacity.kb_per_idle_tls")
+    mem_sse = val(doc, "capacity.kb_per_idle_sse")
+    mem_user = (mem_tls or 0) + (mem_sse or 0) or None
+    load_users = val(doc, "capacity.request_load_users_held")
     sq_my = val(doc, "squareoff.mariadb.sustained")
     sq_lite = val(doc, "squareoff.sqlite.sustained")
     ing_lite = val(doc, "ingest.sqlite.reports_per_s")
@@ -290,10 +293,14 @@ def write_capacity(doc, json_path, docs_dir):
             users_at(http_rps, 10),
             "CPU: TLS record encryption and the HTTP parser on the reactor thread; the load "
             "generator takes the other core"),
-        row("held connections (idle TLS keep-alive and live streams)",
-            f"{num(mem_conn, 'kB')} of server memory a connection",
-            None if not mem_conn else (m.get("memory_mb", 0) * 1024 * 0.5) / (2 * mem_conn),
-            "memory: two connections a user; the figure assumes half the machine's memory for them"),
+        row("held connections (a keep-alive TLS connection and a live-update stream a user)",
+            f"{num(mem_tls, 'kB')} a TLS connection + {num(mem_sse, 'kB')} a stream of server memory",
+            None if not mem_user else (m.get("memory_mb", 0) * 1024 * 0.5) / mem_user,
+            "memory, if half the machine's is given to connections (TLS record and BIO buffers "
+            "of about 17 KiB each per connection); and the process's descriptor limit"),
+        row("request load alone (users' requests over shared connections, no streams)",
+            f"{num(None if load_users is None else load_users / 6, 'requests/s')} held with p99 < 100 ms",
+            load_users, "CPU: the one reactor thread (TLS, HTTP, JSON) and the load generator on two cores"),
         row("application logic (session lookup, risk gate, JSON)",
             f"{num(per_core_rps, 'requests/s')} a core from the CPU time per request",
             users_at(per_core_rps, 10), "one reactor thread owns the trading state"),
@@ -331,8 +338,9 @@ def write_capacity(doc, json_path, docs_dir):
         "- The database rows depend on the disk's fsync latency (one per batch), not on the "
         "core count: a cloud volume with a 1 ms fsync lowers the square-off row's durable "
         "latency floor, not its batched throughput, by much.",
-        "- Memory per connection scales linearly: 150,000 users at two connections each need "
-        f"about {num(None if not mem_conn else 150000 * 2 * mem_conn / 1024, 'MB')} for connections.",
+        "- Memory per connection scales linearly: 150,000 users with a connection and a stream "
+        f"each need about {num(None if not mem_user else 150000 * mem_user / 1024, 'MB')} for "
+        "them in the server, and a process descriptor limit above 300,000.",
         "",
         "## Plots",
         "",
