@@ -45,6 +45,11 @@ fd_limit=$(ulimit -n)
 # The browser model needs two descriptors per user on each side (connection and stream):
 # the ramp's last step is the largest that fits; the steps above it are not run.
 fd_users=$(((fd_limit - 400) / 2 / 100 * 100))
+# Memory too: about 80 kB per connection or stream on each side (TLS record and BIO buffers),
+# four per user in all; at most 80% of what the machine has free, so that a machine with a
+# high descriptor limit stops the ramp before the kernel's OOM killer does.
+mem_users=$(awk '/^MemAvailable:/ { printf "%d", $2 * 0.8 / (4 * 80) / 100 * 100 }' /proc/meminfo)
+if ((mem_users < fd_users)); then fd_users=$mem_users; fi
 steps=()
 for s in "${browser[@]}"; do
   if ((s <= fd_users)); then steps+=("$s"); else steps+=("$fd_users"); break; fi
@@ -109,8 +114,8 @@ fi
 server_hwm_kb=$(bench_hwm_kb "$irra_pid")
 bench_stop_all
 
-python3 - "$work" "$IRRA_BENCH_OUT" "$mode" "$fd_limit" "$server_fds" "$clients" "$hold" \
-  "$server_hwm_kb" << 'PY'
+CAPACITY_MEM_USERS=$mem_users python3 - "$work" "$IRRA_BENCH_OUT" "$mode" "$fd_limit" \
+  "$server_fds" "$clients" "$hold" "$server_hwm_kb" << 'PY'
 import json, os, sys
 work, out, mode, fd_limit, server_fds, clients, hold, hwm = sys.argv[1:]
 hold = float(hold)
@@ -176,6 +181,11 @@ if int(fd_limit) < 2 * TARGET + 1000:
     notes.append(f"open files are limited to {fd_limit} per process here (ulimit -n; raising it "
                  "needs CAP_SYS_RESOURCE), so the server holds at most about "
                  f"{(int(fd_limit) - 400) // 2:,} users with a connection and a stream each")
+mem_users = int(os.environ.get("CAPACITY_MEM_USERS", "0"))
+if mem_users < TARGET:
+    notes.append(f"memory: the browser ramp stops at {mem_users:,} users at most, where the "
+                 "server's and the load generator's connections and streams (about 80 kB each, "
+                 "four per user) would fill 80% of the memory available")
 if "server_kb_per_idle_tls" in probe and top:
     per_user = probe["server_kb_per_idle_tls"] + probe["server_kb_per_sse"]
     proj = (top["rss_mb"] * 1024 + (TARGET - top["users"]) * per_user) / 1024
