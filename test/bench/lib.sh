@@ -89,9 +89,9 @@ bench_stop_all() {
 
 # Writes an irra configuration to FILE for the common case of the benchmarks: a server on
 # 127.0.0.1 with its own certificate, database, notification file and admin socket in DIR.
-# Extra JSON members for the top-level object may follow (e.g. '"session": {...}').
-bench_irra_config() { # FILE DIR DB_URL HTTP_PORT METRICS_PORT FIX_PORT [EXTRA_JSON]
-  local file=$1 dir=$2 db=$3 http=$4 metrics=$5 fix=$6 extra=${7:-}
+# bench_config_set changes keys of it afterwards.
+bench_irra_config() { # FILE DIR DB_URL HTTP_PORT METRICS_PORT FIX_PORT
+  local file=$1 dir=$2 db=$3 http=$4 metrics=$5 fix=$6
   [[ -f "$dir/cert.pem" ]] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
     -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
     -keyout "$dir/key.pem" -out "$dir/cert.pem" > /dev/null 2>&1 || bench_die "openssl req failed"
@@ -103,9 +103,41 @@ bench_irra_config() { # FILE DIR DB_URL HTTP_PORT METRICS_PORT FIX_PORT [EXTRA_J
             "static_dir": "$IRRA_BENCH_ROOT/static" },
   "notify": { "sink": "file", "file": "$dir/notifications.jsonl" },
   "log": { "level": "warn" },
-  "metrics": { "listen": "127.0.0.1:$metrics" }${extra:+,
-  $extra} }
+  "metrics": { "listen": "127.0.0.1:$metrics" } }
 JSON
+}
+
+# Sets keys of a JSON configuration: each argument is DOTTED.KEY=JSON_VALUE, e.g.
+# exchange.order_rate_limit=1000000 or notify.sink='"amqp"'.
+bench_config_set() { # FILE KEY=VALUE...
+  python3 - "$@" << 'PY' || bench_die "cannot set $* "
+import json, sys
+path = sys.argv[1]
+config = json.load(open(path))
+for arg in sys.argv[2:]:
+    key, value = arg.split("=", 1)
+    *parents, leaf = key.split(".")
+    node = config
+    for p in parents:
+        node = node.setdefault(p, {})
+    node[leaf] = json.loads(value)
+json.dump(config, open(path, "w"), indent=1)
+PY
+}
+
+# The database URL for KIND (sqlite or mariadb): a new SQLite file in DIR, or a fresh
+# MariaDB database NAME.
+bench_db_url() { # KIND DIR NAME
+  if [[ $1 == mariadb ]]; then bench_mysql_fresh "$3"; else echo "sqlite3://$2/irra.db"; fi
+}
+
+# irra sod-import of DUMP with the configuration FILE; its output goes to import.log beside
+# FILE, whose end is shown when the import fails.
+bench_sod_import() { # FILE DUMP
+  local log
+  log="$(dirname "$1")/import.log"
+  "$IRRA_BENCH_BUILD/src/app/irra" sod-import --config "$1" --dump "$2" > "$log" 2>&1 ||
+    { tail -n 20 "$log" >&2; bench_die "irra sod-import of $2 failed (log: $log)"; }
 }
 
 # Sum of a Prometheus metric (all label sets matching the optional filter) at URL.

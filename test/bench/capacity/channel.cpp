@@ -51,20 +51,20 @@ void Channel::next() {
   send();
 }
 
-// Binds to the source address without taking a port yet (IP_BIND_ADDRESS_NO_PORT), so the
-// kernel picks the port at connect time per destination: many connections per address.
+void open_bound(tcp::socket& socket, const boost::asio::ip::address& source, beast::error_code& ec) {
+  socket.open(source.is_v4() ? tcp::v4() : tcp::v6(), ec);
+  if (ec) return;
+  const int one = 1;
+  ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+  socket.bind(tcp::endpoint(source, 0), ec);
+}
+
 void Channel::connect() {
   state_ = State::connecting;
   stream_.emplace(ioc_, tls_);
   buffer_.clear();
-  auto& socket = beast::get_lowest_layer(*stream_).socket();
   beast::error_code ec;
-  socket.open(source_.is_v4() ? tcp::v4() : tcp::v6(), ec);
-  if (!ec) {
-    const int one = 1;
-    ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    socket.bind(tcp::endpoint(source_, 0), ec);
-  }
+  open_bound(beast::get_lowest_layer(*stream_).socket(), source_, ec);
   if (ec) return fail("connect", ec);
   beast::get_lowest_layer(*stream_).expires_after(connect_timeout);
   beast::get_lowest_layer(*stream_).async_connect(

@@ -40,6 +40,10 @@ using tcp = net::ip::tcp;
 // An answer, or why there is none: error names the step that failed ("connect",
 // "handshake", "write", "read", "timeout"; connect and handshake with the system's reason)
 // and status is then 0.
+// Opens SOCKET bound to the source address SOURCE, the port left to the kernel at connect
+// time (IP_BIND_ADDRESS_NO_PORT): many connections per source address.
+void open_bound(tcp::socket& socket, const net::ip::address& source, beast::error_code& ec);
+
 struct Answer {
   int status = 0;
   std::string error;

@@ -1,8 +1,5 @@
 #include "sse_client.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
@@ -25,14 +22,8 @@ void SseClient::start() {
   stream_.emplace(ioc_, tls_);
   buffer_.clear();
   matched_ = 0;
-  auto& socket = beast::get_lowest_layer(*stream_).socket();
   beast::error_code ec;
-  socket.open(source_.is_v4() ? tcp::v4() : tcp::v6(), ec);
-  if (!ec) {
-    const int one = 1;
-    ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    socket.bind(tcp::endpoint(source_, 0), ec);
-  }
+  open_bound(beast::get_lowest_layer(*stream_).socket(), source_, ec);
   if (ec) return fail(ec);
   beast::get_lowest_layer(*stream_).expires_after(std::chrono::seconds(10));
   beast::get_lowest_layer(*stream_).async_connect(

@@ -47,14 +47,8 @@ for run in $(seq "$runs"); do
   port=$(bench_ports 4)
   bench_irra_config "$dir/irra.json" "$dir" "sqlite3://$dir/irra.db" "$port" $((port + 1)) \
     $((port + 2))
-  python3 - "$dir/irra.json" "$IRRA_BENCH_AMQP_URL" << 'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["notify"] = {"sink": "amqp", "amqp_url": sys.argv[2]}
-json.dump(c, open(sys.argv[1], "w"), indent=1)
-PY
-  "$irra" sod-import --config "$dir/irra.json" --dump "$dump" > "$dir/import.log" 2>&1 ||
-    { tail -n 5 "$dir/import.log" >&2; bench_die "sod-import failed"; }
+  bench_config_set "$dir/irra.json" notify.sink='"amqp"' "notify.amqp_url=\"$IRRA_BENCH_AMQP_URL\""
+  bench_sod_import "$dir/irra.json" "$dump"
   "$sim" --listen "127.0.0.1:$((port + 2))" --health-listen "127.0.0.1:$((port + 3))" \
     --dump "$dump" --flow-rate 0 --walk-ms 0 > "$dir/sim.log" 2>&1 &
   bench_pids+=($!)

@@ -42,11 +42,9 @@ for db in "${dbs[@]}"; do for run in $(seq "$e2e_runs"); do
   dir="$IRRA_BENCH_WORK/e2e-$db-$run"
   mkdir -p "$dir"
   port=$(bench_ports 4)
-  url="sqlite3://$dir/irra.db"
-  [[ $db == mariadb ]] && url=$(bench_mysql_fresh irra_bench_ingest_e2e)
-  bench_irra_config "$dir/irra.json" "$dir" "$url" "$port" $((port + 1)) $((port + 2))
-  "$irra" sod-import --config "$dir/irra.json" --dump "$dump" > "$dir/import.log" 2>&1 ||
-    { tail -n 5 "$dir/import.log" >&2; bench_die "sod-import failed"; }
+  bench_irra_config "$dir/irra.json" "$dir" "$(bench_db_url "$db" "$dir" irra_bench_ingest_e2e)" \
+    "$port" $((port + 1)) $((port + 2))
+  bench_sod_import "$dir/irra.json" "$dump"
   "$irra" serve --config "$dir/irra.json" > "$dir/irra.log" 2>&1 &
   irra_pid=$!
   bench_pids+=("$irra_pid")

@@ -102,17 +102,11 @@ measure_db() { # NAME DATABASE_URL
   http=$port metrics_url="http://127.0.0.1:$((port + 1))/metrics" fix=$((port + 2)) health=$((port + 3))
   sim_url="http://127.0.0.1:$health"
   bench_irra_config "$d/irra.json" "$d" "$url" "$http" "$((port + 1))" "$fix"
-  python3 - "$d/irra.json" "$ORDER_RATE_LIMIT" << 'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["exchange"]["order_rate_limit"] = int(sys.argv[2])
-json.dump(c, open(sys.argv[1], "w"), indent=1)
-PY
+  bench_config_set "$d/irra.json" "exchange.order_rate_limit=$ORDER_RATE_LIMIT"
 
   bench_say "$db: dump of $clients clients with 40 positions each, irra sod-import"
   "$gen" --out "$d/dump" --clients "$clients" --positions-per-client 40 --seed 7 > /dev/null
-  (cd "$d" && "$irra" sod-import --config irra.json --dump dump > import.log 2>&1) ||
-    { tail -n 20 "$d/import.log" >&2; bench_die "$db: sod-import failed"; }
+  bench_sod_import "$d/irra.json" "$d/dump"
 
   bench_say "$db: irra-exchange-sim (prices frozen) and irra serve --active on 127.0.0.1:$http"
   (cd "$d" && exec "$sim" --listen "127.0.0.1:$fix" --dump dump --health-listen "127.0.0.1:$health" \

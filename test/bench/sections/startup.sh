@@ -22,11 +22,9 @@ for db in "${dbs[@]}"; do
   dir="$IRRA_BENCH_WORK/$db"
   mkdir -p "$dir"
   port=$(bench_ports 4)
-  url="sqlite3://$dir/irra.db"
-  [[ $db == mariadb ]] && url=$(bench_mysql_fresh irra_bench_startup)
-  bench_irra_config "$dir/irra.json" "$dir" "$url" "$port" $((port + 1)) $((port + 2))
-  "$irra" sod-import --config "$dir/irra.json" --dump "$dump" > "$dir/import.log" 2>&1 ||
-    { tail -n 5 "$dir/import.log" >&2; bench_die "sod-import into $db failed"; }
+  bench_irra_config "$dir/irra.json" "$dir" "$(bench_db_url "$db" "$dir" irra_bench_startup)" \
+    "$port" $((port + 1)) $((port + 2))
+  bench_sod_import "$dir/irra.json" "$dump"
   "$sim" --listen "127.0.0.1:$((port + 2))" --health-listen "127.0.0.1:$((port + 3))" \
     --dump "$dump" --flow-rate 0 --walk-ms 0 > "$dir/sim.log" 2>&1 &
   sim_pid=$!
